@@ -1,0 +1,53 @@
+# The two entry points on a fresh Debian machine:
+#   make demo   installs what is missing, builds the optimized binary, runs the shipped scenario
+#   make test   installs what is missing, builds with ASan+UBSan, runs every test under them
+# Builds take a lock (/tmp/faultline-build.lock) so that two checkouts never compile at once.
+
+DEPS := cmake ninja-build g++ clang libclang-rt-14-dev pkgconf \
+        libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
+        libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev \
+        postgresql-15 postgresql-client-15 faketime libfiu-dev fiu-utils socat \
+        util-linux procps iproute2
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+LOCK := flock /tmp/faultline-build.lock
+DEMO_SCENARIO ?= scenarios/example
+DEMO_FLAGS ?= --seed 1 --duration 20s --histories 2 --jobs 2
+
+.PHONY: deps demo test build-dev build-release bench fuzz format clean
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build-dev: deps
+	cmake --preset dev >/dev/null
+	$(LOCK) cmake --build --preset dev
+
+build-release: deps
+	cmake --preset release >/dev/null
+	$(LOCK) cmake --build --preset release
+
+demo: build-release
+	./build/release/bin/faultline run $(DEMO_SCENARIO) $(DEMO_FLAGS) --out runs
+
+test: build-dev
+	ctest --preset dev
+
+bench: build-release
+	./bench/run-all
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	$(LOCK) cmake --build --preset fuzz
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build

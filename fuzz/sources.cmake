@@ -1,0 +1,1 @@
+# Fuzz targets (see faultline_fuzz in the top-level CMakeLists.txt).

@@ -1,0 +1,14 @@
+# Sources and tests of src/base/.
+target_sources(faultline_core PRIVATE
+  src/base/duration.cc
+  src/base/fatal.cc
+  src/base/files.cc
+  src/base/rng.cc
+  src/base/status.cc
+  src/base/strings.cc
+)
+faultline_test(base_test
+  src/base/duration_test.cc
+  src/base/rng_test.cc
+  src/base/strings_test.cc
+)
