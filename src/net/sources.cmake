@@ -1,1 +1,7 @@
-# Sources and tests of src/net/.
+# Sources and tests of src/net/: the fault proxy (relay, faults, control interface, toxiproxy API).
+target_sources(faultline_core PRIVATE
+  src/net/fault.cc
+  src/net/fault_proxy.cc
+  src/net/relay.cc
+  src/net/socket.cc
+)
