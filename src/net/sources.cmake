@@ -1,7 +1,9 @@
 # Sources and tests of src/net/: the fault proxy (relay, faults, control interface, toxiproxy API).
 target_sources(faultline_core PRIVATE
+  src/net/api_server.cc
   src/net/fault.cc
   src/net/fault_proxy.cc
   src/net/relay.cc
   src/net/socket.cc
+  src/net/toxiproxy_api.cc
 )
