@@ -7,3 +7,7 @@ target_sources(faultline_core PRIVATE
   src/net/socket.cc
   src/net/toxiproxy_api.cc
 )
+faultline_test(net_test
+  src/net/fault_test.cc
+  src/net/fault_proxy_test.cc
+)
