@@ -107,7 +107,7 @@ inline ReadResult ReadFor(int fd, size_t want, int timeout_ms) {
       break;
     }
     size_t cap = want == 0 ? sizeof buf : std::min(sizeof buf, want - r.data.size());
-    ssize_t n = recv(fd, buf, cap, 0);
+    ssize_t n = read(fd, buf, cap);  // read, not recv: pipes too
     if (n > 0) {
       r.data.append(buf, static_cast<size_t>(n));
       ++r.reads;

@@ -10,4 +10,5 @@ target_sources(faultline_core PRIVATE
 faultline_test(net_test
   src/net/fault_test.cc
   src/net/fault_proxy_test.cc
+  src/net/toxiproxy_api_test.cc
 )

@@ -1,0 +1,346 @@
+// Tests of the toxiproxy HTTP API with real HTTP requests: every endpoint, bad input with its
+// status and message, a session that drives the API exactly as toxiproxy's client libraries do
+// (same paths, same JSON shapes, same expected status codes), and `faultline proxy` itself.
+#include "net/toxiproxy_api.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "base/files.h"
+#include "net/api_server.h"
+#include "net/net_test_util.h"
+
+extern char** environ;
+
+namespace faultline::net {
+namespace {
+
+using nlohmann::json;
+using testing::Connect;
+using testing::MsSince;
+using testing::ReadFor;
+using testing::TestClock;
+using testing::TestServer;
+using testing::WriteAll;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto proxy = FaultProxy::Start(ProxyOptions{1});
+    ASSERT_TRUE(proxy.ok());
+    proxy_ = std::move(*proxy);
+    api_ = std::make_unique<ToxiproxyApi>(*proxy_);
+    auto server = ApiServer::Start(*api_, "127.0.0.1", 0);
+    ASSERT_TRUE(server.ok()) << server.error();
+    server_ = std::move(*server);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+
+  // Sends a request; returns (status, parsed body or null).
+  std::pair<int, json> Send(const std::string& method, const std::string& path,
+                            const std::string& body = "") {
+    httplib::Result r = method == "GET"      ? client_->Get(path)
+                        : method == "DELETE" ? client_->Delete(path)
+                        : method == "PATCH"  ? client_->Patch(path, body, "application/json")
+                                             : client_->Post(path, body, "application/json");
+    if (!r) return {-1, nullptr};
+    json parsed = r->body.empty() ? json() : json::parse(r->body, nullptr, false);
+    return {r->status, parsed};
+  }
+
+  json CreateProxy(const std::string& name) {
+    json body = {{"name", name}, {"listen", "127.0.0.1:0"}, {"upstream", upstream_.address()}};
+    auto [status, proxy] = Send("POST", "/proxies", body.dump());
+    EXPECT_EQ(status, 201) << proxy.dump();
+    return proxy;
+  }
+
+  static uint16_t PortOf(const json& proxy) {
+    std::string listen = proxy["listen"];
+    return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+  }
+
+  TestServer upstream_;
+  std::unique_ptr<FaultProxy> proxy_;
+  std::unique_ptr<ToxiproxyApi> api_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+void ExpectError(const std::pair<int, json>& got, int status, std::string_view mentions) {
+  EXPECT_EQ(got.first, status) << got.second.dump();
+  ASSERT_TRUE(got.second.is_object()) << got.second.dump();
+  EXPECT_EQ(got.second["status"], status);
+  std::string message = got.second["error"];
+  EXPECT_NE(message.find(mentions), std::string::npos) << message;
+}
+
+TEST_F(ApiTest, ProxyLifecycle) {
+  json created = CreateProxy("db");
+  EXPECT_EQ(created["name"], "db");
+  EXPECT_EQ(created["enabled"], true);
+  EXPECT_EQ(created["upstream"], upstream_.address());
+  EXPECT_EQ(created["toxics"], json::array());
+  EXPECT_NE(PortOf(created), 0);
+  auto [list_status, list] = Send("GET", "/proxies");
+  EXPECT_EQ(list_status, 200);
+  EXPECT_EQ(list["db"], created);
+  auto [get_status, got] = Send("GET", "/proxies/db");
+  EXPECT_EQ(get_status, 200);
+  EXPECT_EQ(got, created);
+  auto [off_status, off] = Send("POST", "/proxies/db", R"({"enabled": false})");
+  EXPECT_EQ(off_status, 200);
+  EXPECT_EQ(off["enabled"], false);
+  EXPECT_FALSE(Connect(PortOf(created)).valid()) << "a disabled proxy refuses connections";
+  auto [on_status, on] = Send("PATCH", "/proxies/db", R"({"enabled": true})");
+  EXPECT_EQ(on_status, 200);
+  EXPECT_TRUE(Connect(PortOf(created)).valid());
+  EXPECT_EQ(Send("DELETE", "/proxies/db").first, 204);
+  EXPECT_EQ(Send("GET", "/proxies/db").first, 404);
+  auto [version_status, version] = Send("GET", "/version");
+  EXPECT_EQ(version_status, 200);
+  EXPECT_TRUE(version["version"].is_string());
+}
+
+TEST_F(ApiTest, ToxicLifecycleAppliesFaults) {
+  json proxy = CreateProxy("db");
+  auto [status, toxic] = Send("POST", "/proxies/db/toxics",
+                              R"({"type": "latency", "attributes": {"latency": 300}})");
+  EXPECT_EQ(status, 200) << toxic.dump();
+  EXPECT_EQ(toxic, (json{{"name", "latency_downstream"},
+                         {"type", "latency"},
+                         {"stream", "downstream"},
+                         {"toxicity", 1.0},
+                         {"attributes", {{"latency", 300}, {"jitter", 0}}}}));
+  UniqueFd client = Connect(PortOf(proxy));
+  UniqueFd server = upstream_.Accept();
+  auto t = TestClock::now();
+  ASSERT_TRUE(WriteAll(server.get(), "slow"));
+  EXPECT_EQ(ReadFor(client.get(), 4, 5000).data, "slow");
+  EXPECT_GE(MsSince(t), 250);
+  auto [list_status, list] = Send("GET", "/proxies/db/toxics");
+  EXPECT_EQ(list_status, 200);
+  EXPECT_EQ(list, json::array({toxic}));
+  auto [upd_status, updated] = Send("POST", "/proxies/db/toxics/latency_downstream",
+                                    R"({"attributes": {"latency": 0}, "toxicity": 0.5})");
+  EXPECT_EQ(upd_status, 200) << updated.dump();
+  EXPECT_EQ(updated["attributes"]["latency"], 0);
+  EXPECT_EQ(updated["toxicity"], 0.5);
+  EXPECT_EQ(Send("GET", "/proxies/db/toxics/latency_downstream").second, updated);
+  EXPECT_EQ(Send("DELETE", "/proxies/db/toxics/latency_downstream").first, 204);
+  EXPECT_EQ(Send("GET", "/proxies/db/toxics").second, json::array());
+  t = TestClock::now();
+  ASSERT_TRUE(WriteAll(server.get(), "fast"));
+  EXPECT_EQ(ReadFor(client.get(), 4, 5000).data, "fast");
+  EXPECT_LT(MsSince(t), 250) << "the open connection survives and runs at full speed";
+}
+
+TEST_F(ApiTest, BadInputIsNamed) {
+  CreateProxy("db");
+  ExpectError(Send("POST", "/proxies/db/toxics", R"({"type": "latncy"})"), 400,
+              "invalid toxic type: 'latncy' (did you mean 'latency'?)");
+  ExpectError(Send("POST", "/proxies/db/toxics", R"({"type": "latency", "attributes": {}})"),
+              400, "missing required attribute 'latency'");
+  ExpectError(Send("POST", "/proxies/db/toxics", R"({"attributes": {"latency": 1}})"), 400,
+              "missing required field: type");
+  ExpectError(Send("POST", "/proxies/db/toxics",
+                   R"({"type": "latency", "stream": "sideways", "attributes": {"latency": 1}})"),
+              400, "stream was invalid");
+  ExpectError(Send("POST", "/proxies/db/toxics",
+                   R"({"type": "latency", "toxicity": 2, "attributes": {"latency": 1}})"),
+              400, "toxicity");
+  ExpectError(Send("POST", "/proxies/db/toxics", "{not json"), 400, "not valid JSON");
+  ASSERT_EQ(Send("POST", "/proxies/db/toxics",
+                 R"({"name": "t", "type": "timeout", "attributes": {"timeout": 0}})")
+                .first,
+            200);
+  ExpectError(Send("POST", "/proxies/db/toxics",
+                   R"({"name": "t", "type": "timeout", "attributes": {"timeout": 0}})"),
+              409, "toxic already exists: 't'");
+  ExpectError(Send("POST", "/proxies/nope/toxics", R"({"type": "latency"})"), 404,
+              "proxy not found: 'nope'");
+  ExpectError(Send("GET", "/proxies/db/toxics/nope"), 404, "toxic not found: 'nope'");
+  ExpectError(Send("DELETE", "/proxies/nope"), 404, "proxy not found");
+  ExpectError(Send("POST", "/proxies", R"({"name": "db", "upstream": "127.0.0.1:1"})"), 409,
+              "proxy already exists: 'db'");
+  ExpectError(Send("POST", "/proxies", R"({"upstream": "127.0.0.1:1"})"), 400,
+              "missing required field: name");
+  ExpectError(Send("POST", "/proxies", R"({"name": "x"})"), 400,
+              "missing required field: upstream");
+  ExpectError(Send("POST", "/proxies", R"({"name": "x", "upstream": "nowhere"})"), 400,
+              "upstream");
+  ExpectError(Send("POST", "/proxies", R"({"name": 5, "upstream": "127.0.0.1:1"})"), 400,
+              "field 'name' must be a string");
+  ExpectError(Send("GET", "/nothing"), 404, "no such endpoint");
+  ExpectError(Send("DELETE", "/version"), 405, "not allowed");
+}
+
+TEST_F(ApiTest, PopulateAndReset) {
+  json body = json::array({{{"name", "a"}, {"listen", "127.0.0.1:0"}, {"upstream", upstream_.address()}},
+                           {{"name", "b"}, {"upstream", upstream_.address()}, {"enabled", false}}});
+  auto [status, out] = Send("POST", "/populate", body.dump());
+  EXPECT_EQ(status, 201) << out.dump();
+  ASSERT_EQ(out["proxies"].size(), 2u);
+  EXPECT_EQ(out["proxies"][1]["enabled"], false);
+  // Populating again with the same addresses keeps the proxies (and their ports).
+  auto [again_status, again] = Send("POST", "/populate", body.dump());
+  EXPECT_EQ(again_status, 201);
+  EXPECT_EQ(again["proxies"][0]["listen"], out["proxies"][0]["listen"]);
+  ExpectError(Send("POST", "/populate", R"([{"name": "c"}])"), 400, "upstream");
+  EXPECT_EQ(Send("GET", "/proxies/c").first, 404) << "a bad populate changes nothing";
+  ASSERT_EQ(Send("POST", "/proxies/a/toxics", R"({"type": "bandwidth", "attributes": {"rate": 1}})")
+                .first,
+            200);
+  // POST /reset with no body at all, as some clients send it.
+  httplib::Request req;
+  req.method = "POST";
+  req.path = "/reset";
+  auto reset = client_->send(req);
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset->status, 204);
+  auto [a_status, a] = Send("GET", "/proxies/a");
+  EXPECT_EQ(a["toxics"], json::array());
+  EXPECT_EQ(Send("GET", "/proxies/b").second["enabled"], true) << "reset enables every proxy";
+}
+
+TEST_F(ApiTest, BrowsersAreRefused) {
+  auto r = client_->Get("/proxies", httplib::Headers{{"User-Agent", "Mozilla/5.0"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+}
+
+// The calls toxiproxy's Go client makes (client.go, proxy.go), in its order, with its bodies and
+// the status codes it checks: CreateProxy 201, Proxies 200, AddToxic 200, UpdateToxic 200,
+// Toxics 200, RemoveToxic 204, Save (disable) 200, Populate 201, ResetState 204, Delete 204.
+TEST_F(ApiTest, DrivenLikeAToxiproxyClientLibrary) {
+  json create = {{"name", "redis"}, {"listen", "localhost:0"},
+                 {"upstream", "localhost:" + std::to_string(upstream_.port())}, {"enabled", true}};
+  auto [c_status, proxy] = Send("POST", "/proxies", create.dump());
+  ASSERT_EQ(c_status, 201) << proxy.dump();
+  for (const char* key : {"name", "listen", "upstream", "enabled", "toxics"}) {
+    EXPECT_TRUE(proxy.contains(key)) << key;
+  }
+  EXPECT_EQ(Send("GET", "/proxies").first, 200);
+  json toxic = {{"name", "latency_down"},
+                {"type", "latency"},
+                {"stream", "downstream"},
+                {"toxicity", 1.0},
+                {"attributes", {{"latency", 200}, {"jitter", 0}}}};
+  auto [t_status, added] = Send("POST", "/proxies/redis/toxics", toxic.dump());
+  ASSERT_EQ(t_status, 200) << added.dump();
+  EXPECT_EQ(added, toxic) << "the toxic comes back as it was sent";
+  UniqueFd client = Connect(PortOf(proxy));
+  UniqueFd server = upstream_.Accept();
+  auto t = TestClock::now();
+  ASSERT_TRUE(WriteAll(server.get(), "+PONG\r\n"));
+  EXPECT_EQ(ReadFor(client.get(), 7, 5000).data, "+PONG\r\n");
+  EXPECT_GE(MsSince(t), 150);
+  toxic["attributes"]["latency"] = 1000;
+  auto [u_status, updated] = Send("POST", "/proxies/redis/toxics/latency_down",
+                                  json{{"attributes", toxic["attributes"]}}.dump());
+  EXPECT_EQ(u_status, 200);
+  EXPECT_EQ(updated, toxic);
+  EXPECT_EQ(Send("GET", "/proxies/redis/toxics").second, json::array({toxic}));
+  EXPECT_EQ(Send("DELETE", "/proxies/redis/toxics/latency_down").first, 204);
+  json save = proxy;
+  save["enabled"] = false;
+  save.erase("toxics");
+  auto [s_status, saved] = Send("POST", "/proxies/redis", save.dump());
+  EXPECT_EQ(s_status, 200) << saved.dump();
+  EXPECT_EQ(saved["enabled"], false);
+  json populate = json::array({{{"name", "redis"}, {"listen", proxy["listen"]},
+                                {"upstream", proxy["upstream"]}, {"enabled", true}}});
+  auto [p_status, populated] = Send("POST", "/populate", populate.dump());
+  EXPECT_EQ(p_status, 201) << populated.dump();
+  EXPECT_EQ(populated["proxies"][0]["listen"], proxy["listen"]);
+  EXPECT_EQ(populated["proxies"][0]["enabled"], true);
+  EXPECT_EQ(Send("POST", "/reset", "").first, 204);
+  EXPECT_EQ(Send("DELETE", "/proxies/redis").first, 204);
+}
+
+// `faultline proxy --config FILE --port 0`: proxies from the file exist at start; SIGTERM stops it.
+TEST(ProxyCommandTest, ServesConfigFileProxies) {
+  TestServer upstream;
+  auto dir = MakeTempDir("faultline-proxy-test");
+  ASSERT_TRUE(dir.ok());
+  std::string config = *dir + "/toxiproxy.json";
+  json proxies = json::array({{{"name", "pg"}, {"listen", "127.0.0.1:0"},
+                               {"upstream", upstream.address()}}});
+  ASSERT_TRUE(WriteFile(config, proxies.dump()).ok());
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  std::string bin = std::string(FAULTLINE_BIN_DIR) + "/faultline";
+  std::vector<std::string> args = {bin, "proxy", "--port", "0", "--config", config, "--seed", "3"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  // Whatever assertion fails below, the child is stopped and reaped.
+  struct Reaper {
+    pid_t pid;
+    int status = -1;
+    int Stop() {
+      if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, &status, 0);
+        pid = 0;
+      }
+      return status;
+    }
+    ~Reaper() { Stop(); }
+  } reaper{pid};
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  UniqueFd read_end(out[0]);
+  std::string text;  // the first line says where the API listens
+  while (text.find('\n') == std::string::npos) {
+    auto r = ReadFor(read_end.get(), 1, 20000);
+    if (r.data.empty()) break;
+    text += r.data;
+  }
+  size_t colon = text.find("127.0.0.1:");
+  ASSERT_NE(colon, std::string::npos) << text;
+  int port = std::stoi(text.substr(colon + 10));
+  httplib::Client client("127.0.0.1", port);
+  auto r = client.Get("/proxies/pg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json::parse(r->body)["upstream"], upstream.address());
+  int status = reaper.Stop();
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(RemoveTree(*dir).ok());
+}
+
+TEST(ProxyCommandTest, BadConfigIsAUsageError) {
+  auto dir = MakeTempDir("faultline-proxy-test");
+  ASSERT_TRUE(dir.ok());
+  std::string config = *dir + "/bad.json";
+  ASSERT_TRUE(WriteFile(config, R"([{"name": "x"}])").ok());
+  std::string cmd = std::string(FAULTLINE_BIN_DIR) + "/faultline proxy --port 0 --config " +
+                    config + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[512] = {};
+  size_t n = fread(buf, 1, sizeof buf - 1, p);
+  int status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(std::string(buf, n).find("missing required field: upstream"), std::string::npos)
+      << std::string(buf, n);
+  EXPECT_TRUE(RemoveTree(*dir).ok());
+}
+
+}  // namespace
+}  // namespace faultline::net
