@@ -26,6 +26,7 @@ int ProxyMain(int argc, char** argv) {
   std::string config;
   uint64_t seed = 0;
   bool seed_given = false;
+  bool no_splice = false;
   app.add_option("--host", host, "address the HTTP API listens on")->capture_default_str();
   app.add_option("--port", port, "port of the HTTP API (0: any free port)")
       ->capture_default_str()
@@ -34,6 +35,8 @@ int ProxyMain(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--seed", seed, "seed of toxicity, jitter and slicing draws (default: random)")
       ->each([&](const std::string&) { seed_given = true; });
+  app.add_flag("--no-splice", no_splice,
+               "copy unfaulted bytes through user space instead of splice() (for benchmarks)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,7 +52,7 @@ int ProxyMain(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto proxy = net::FaultProxy::Start(net::ProxyOptions{seed});
+  auto proxy = net::FaultProxy::Start(net::ProxyOptions{seed, !no_splice});
   if (!proxy) {
     std::fprintf(stderr, "faultline proxy: %s\n", proxy.error().c_str());
     return kExitInfrastructure;

@@ -250,7 +250,7 @@ void FaultProxy::Loop::Accept(LinkState& link) {
     SetNoDelay(fd);
     uint64_t id = next_conn_++;
     ConnEntry& entry = conns_[id];
-    entry.conn = std::make_unique<Connection>(id, link.next_seq++, UniqueFd(fd));
+    entry.conn = std::make_unique<Connection>(id, link.next_seq++, UniqueFd(fd), options_.splice);
     entry.link = link.id;
     link.conns.insert(id);
     ++link.stats.accepted;

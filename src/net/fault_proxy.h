@@ -29,6 +29,9 @@ using FaultId = uint64_t;
 
 struct ProxyOptions {
   uint64_t seed = 0;  // toxicity, jitter and slicing draws derive from it
+  // Unfaulted flows move bytes with splice() through a pipe, never copying them to user space.
+  // false copies them through a buffer instead (slower; kept to measure the difference).
+  bool splice = true;
 };
 
 struct LinkConfig {

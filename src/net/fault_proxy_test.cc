@@ -470,6 +470,21 @@ TEST_F(ProxyTest, LinkErrors) {
   EXPECT_FALSE(Connect(port_).valid());
 }
 
+TEST(ProxyCopyTest, RelaysWithoutSplice) {
+  TestServer server;
+  auto proxy = FaultProxy::Start(ProxyOptions{7, /*splice=*/false});
+  ASSERT_TRUE(proxy.ok());
+  auto info = (*proxy)->CreateLink(LinkConfig{"copy", "127.0.0.1:0", server.address(), true});
+  ASSERT_TRUE(info.ok());
+  Pair p{Connect(info->port), server.Accept()};
+  std::string big(1 << 20, 'c');
+  std::thread writer([&] { EXPECT_TRUE(WriteAll(p.server.get(), big)); });
+  EXPECT_EQ(ReadFor(p.client.get(), big.size(), 10000).data, big);
+  writer.join();
+  shutdown(p.server.get(), SHUT_WR);
+  EXPECT_TRUE(ReadFor(p.client.get(), 0, 5000).eof);
+}
+
 TEST(ProxyScaleTest, ThousandConcurrentConnectionsWithoutLeaks) {
   size_t fds_before = CountOpenFds();
   {

@@ -166,8 +166,8 @@ Clock::time_point EofDue(const Flow& f, Clock::time_point now) {
   return t;
 }
 
-Connection::Connection(uint64_t id, uint64_t seq, UniqueFd client)
-    : id_(id), seq_(seq), client_(std::move(client)) {
+Connection::Connection(uint64_t id, uint64_t seq, UniqueFd client, bool splice)
+    : id_(id), seq_(seq), splice_(splice), client_(std::move(client)) {
   flows_[0].src = client_.get();
   flows_[1].dst = client_.get();
 }
@@ -244,7 +244,7 @@ Connection::State Connection::CheckTimers(Clock::time_point now, Clock::time_poi
 Connection::FlowResult Connection::PumpFlow(Flow& f, Clock::time_point now,
                                             Clock::time_point* wake) {
   FlowResult r = FlowResult::kOk;
-  if (f.toxics.empty() && f.queue.empty()) {
+  if (f.toxics.empty() && f.queue.empty() && splice_) {
     r = PumpSplice(f);
   } else {
     r = PumpQueue(f, now, wake);

@@ -63,7 +63,8 @@ class Connection {
  public:
   enum class State { kOpen, kDone };
 
-  Connection(uint64_t id, uint64_t seq, UniqueFd client);
+  // With `splice` false, unfaulted flows are copied through user space too (for comparison).
+  Connection(uint64_t id, uint64_t seq, UniqueFd client, bool splice = true);
 
   uint64_t id() const { return id_; }
   // The connection's number on its link (0, 1, ...), from which toxicity draws are derived.
@@ -103,6 +104,7 @@ class Connection {
 
   uint64_t id_;
   uint64_t seq_;
+  bool splice_;
   UniqueFd client_;
   UniqueFd server_;
   bool connecting_ = false;

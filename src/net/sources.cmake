@@ -12,3 +12,5 @@ faultline_test(net_test
   src/net/fault_proxy_test.cc
   src/net/toxiproxy_api_test.cc
 )
+faultline_bench(proxy_bench bench/net/proxy_bench.cc)
+faultline_fuzz(proxy_api_json fuzz/proxy_api_json.cc)
