@@ -5,9 +5,8 @@
 // fuzzed addresses are never bound or resolved.
 #include <cstdint>
 #include <cstdlib>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "net/fault_proxy.h"
 #include "net/toxiproxy_api.h"

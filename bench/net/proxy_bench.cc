@@ -5,6 +5,7 @@
 // Every loop is bounded in count and in time. Usage:
 //   proxy_bench --faultline build/release/bin/faultline [--bytes 1073741824] [--pings 20000]
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -18,13 +19,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
-
-#include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 #include "base/unique_fd.h"
@@ -52,8 +50,8 @@ UniqueFd Listen(uint16_t* port) {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in a = Loopback(0);
   socklen_t len = sizeof a;
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      listen(fd.get(), 64) != 0 || getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len)) {
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd.get(), 64) != 0 ||
+      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len)) {
     std::perror("proxy_bench: listen");
     std::exit(3);
   }
@@ -162,7 +160,8 @@ Latency PingPong(uint16_t port, size_t pings) {
       got += static_cast<size_t>(n);
     }
     // The first round trips warm caches and connection state; they are not counted.
-    if (i >= 100) rtts.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+    if (i >= 100)
+      rtts.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
   }
   if (rtts.empty()) return out;
   std::sort(rtts.begin(), rtts.end());
@@ -258,9 +257,10 @@ Ports StartFaultline(const std::string& bin, const Ports& servers, bool splice,
   if (!api_port) return {};
   httplib::Client api("127.0.0.1", static_cast<int>(*api_port));
   Ports ports;
-  for (auto [name, upstream, port] :
-       {std::tuple{"sink", servers.sink, &ports.sink}, std::tuple{"echo", servers.echo, &ports.echo}}) {
-    nlohmann::json body = {{"name", name}, {"listen", "127.0.0.1:0"},
+  for (auto [name, upstream, port] : {std::tuple{"sink", servers.sink, &ports.sink},
+                                      std::tuple{"echo", servers.echo, &ports.echo}}) {
+    nlohmann::json body = {{"name", name},
+                           {"listen", "127.0.0.1:0"},
                            {"upstream", "127.0.0.1:" + std::to_string(upstream)}};
     auto r = api.Post("/proxies", body.dump(), "application/json");
     if (!r || r->status != 201) return {};
@@ -268,6 +268,46 @@ Ports StartFaultline(const std::string& bin, const Ports& servers, bool splice,
     *port = static_cast<uint16_t>(*faultline::ParseInt(listen.substr(listen.rfind(':') + 1)));
   }
   return ports;
+}
+
+// Three rounds, interleaved, so that a noisy neighbour hurts every path alike; medians count.
+void ReportThroughput(const Ports& direct, const Ports& proxied, const Ports& copied,
+                      const Ports& socat, size_t bytes, pid_t proxy_pid) {
+  std::vector<double> t_direct, t_proxy, t_copy, t_socat;
+  double cpu_driver_direct = 0, cpu_driver_proxy = 0, cpu_proxy = 0, wall_direct = 0,
+         wall_proxy = 0;
+  for (int round = 0; round < 3; ++round) {
+    double c0 = CpuSeconds(0);
+    auto w0 = Clock::now();
+    t_direct.push_back(Throughput(direct.sink, bytes));
+    double c1 = CpuSeconds(0), p1 = CpuSeconds(proxy_pid);
+    auto w1 = Clock::now();
+    t_proxy.push_back(Throughput(proxied.sink, bytes));
+    cpu_driver_direct += c1 - c0;
+    cpu_driver_proxy += CpuSeconds(0) - c1;
+    cpu_proxy += CpuSeconds(proxy_pid) - p1;
+    wall_direct += std::chrono::duration<double>(w1 - w0).count();
+    wall_proxy += std::chrono::duration<double>(Clock::now() - w1).count();
+    t_copy.push_back(Throughput(copied.sink, bytes));
+    t_socat.push_back(Throughput(socat.sink, bytes));
+  }
+  double d = Median(t_direct), p = Median(t_proxy), c = Median(t_copy), s = Median(t_socat);
+  auto gbs = [](double v) { return v / 1e9; };
+  std::printf("throughput, %.2f GiB per transfer, median of 3 (GB/s)\n",
+              static_cast<double>(bytes) / (1 << 30));
+  std::printf("  direct loopback   %6.2f\n", gbs(d));
+  std::printf(
+      "  faultline proxy   %6.2f   %.2fx direct (target >= 0.80x: %s)   %.2fx socat "
+      "(target >= 1.50x: %s)\n",
+      gbs(p), p / d, p / d >= 0.8 ? "met" : "MISSED", p / s, p / s >= 1.5 ? "met" : "MISSED");
+  std::printf(
+      "  faultline copying %6.2f   %.2fx direct (--no-splice: read/write through user space)\n",
+      gbs(c), c / d);
+  std::printf("  socat             %6.2f   %.2fx direct\n", gbs(s), s / d);
+  std::printf(
+      "  cores busy: direct %.2f (sender+sink); through the proxy %.2f (sender+sink) + "
+      "%.2f (proxy)\n",
+      cpu_driver_direct / wall_direct, cpu_driver_proxy / wall_proxy, cpu_proxy / wall_proxy);
 }
 
 }  // namespace
@@ -298,56 +338,25 @@ int main(int argc, char** argv) {
         "socat", "TCP-LISTEN:" + std::to_string(listen) + ",bind=127.0.0.1,reuseaddr,fork",
         "TCP:127.0.0.1:" + std::to_string(to)};
   };
-  Child socat_sink(socat_args(socat.sink, direct.sink)), socat_echo(socat_args(socat.echo, direct.echo));
+  Child socat_sink(socat_args(socat.sink, direct.sink)),
+      socat_echo(socat_args(socat.echo, direct.echo));
   if (!socat_sink.ok() || !WaitConnectable(socat.sink) || !WaitConnectable(socat.echo)) {
     std::fprintf(stderr, "proxy_bench: socat did not start\n");
     return 3;
   }
 
-  // Three rounds, interleaved, so that a noisy neighbour hurts every path alike; medians count.
-  std::vector<double> t_direct, t_proxy, t_copy, t_socat;
-  double cpu_driver_direct = 0, cpu_driver_proxy = 0, cpu_proxy = 0, wall_direct = 0,
-         wall_proxy = 0;
-  for (int round = 0; round < 3; ++round) {
-    double c0 = CpuSeconds(0);
-    auto w0 = Clock::now();
-    t_direct.push_back(Throughput(direct.sink, bytes));
-    double c1 = CpuSeconds(0), p1 = CpuSeconds(faultline->pid());
-    auto w1 = Clock::now();
-    t_proxy.push_back(Throughput(proxied.sink, bytes));
-    cpu_driver_direct += c1 - c0;
-    cpu_driver_proxy += CpuSeconds(0) - c1;
-    cpu_proxy += CpuSeconds(faultline->pid()) - p1;
-    wall_direct += std::chrono::duration<double>(w1 - w0).count();
-    wall_proxy += std::chrono::duration<double>(Clock::now() - w1).count();
-    t_copy.push_back(Throughput(copied.sink, bytes));
-    t_socat.push_back(Throughput(socat.sink, bytes));
-  }
-  double d = Median(t_direct), p = Median(t_proxy), c = Median(t_copy), s = Median(t_socat);
-  auto gbs = [](double v) { return v / 1e9; };
-  std::printf("throughput, %.2f GiB per transfer, median of 3 (GB/s)\n",
-              static_cast<double>(bytes) / (1 << 30));
-  std::printf("  direct loopback   %6.2f\n", gbs(d));
-  std::printf("  faultline proxy   %6.2f   %.2fx direct (target >= 0.80x: %s)   %.2fx socat "
-              "(target >= 1.50x: %s)\n",
-              gbs(p), p / d, p / d >= 0.8 ? "met" : "MISSED", p / s, p / s >= 1.5 ? "met" : "MISSED");
-  std::printf("  faultline copying %6.2f   %.2fx direct (--no-splice: read/write through user space)\n",
-              gbs(c), c / d);
-  std::printf("  socat             %6.2f   %.2fx direct\n", gbs(s), s / d);
-  std::printf("  cores busy: direct %.2f (sender+sink); through the proxy %.2f (sender+sink) + "
-              "%.2f (proxy)\n",
-              cpu_driver_direct / wall_direct, cpu_driver_proxy / wall_proxy,
-              cpu_proxy / wall_proxy);
+  ReportThroughput(direct, proxied, copied, socat, bytes, faultline->pid());
 
   Latency ld = PingPong(direct.echo, pings), lp = PingPong(proxied.echo, pings),
           ls = PingPong(socat.echo, pings);
   std::printf("ping-pong, 64 B round trips (µs), %zu each\n", ld.count);
   std::printf("  direct loopback   p50 %7.1f   p99 %7.1f\n", ld.p50_us, ld.p99_us);
-  std::printf("  faultline proxy   p50 %7.1f   p99 %7.1f   added p50 %.1f (target <= 30: %s)   "
-              "added p99 %.1f\n",
-              lp.p50_us, lp.p99_us, lp.p50_us - ld.p50_us,
-              lp.p50_us - ld.p50_us <= 30 ? "met" : "MISSED", lp.p99_us - ld.p99_us);
-  std::printf("  socat             p50 %7.1f   p99 %7.1f   added p50 %.1f\n", ls.p50_us,
-              ls.p99_us, ls.p50_us - ld.p50_us);
+  std::printf(
+      "  faultline proxy   p50 %7.1f   p99 %7.1f   added p50 %.1f (target <= 30: %s)   "
+      "added p99 %.1f\n",
+      lp.p50_us, lp.p99_us, lp.p50_us - ld.p50_us, lp.p50_us - ld.p50_us <= 30 ? "met" : "MISSED",
+      lp.p99_us - ld.p99_us);
+  std::printf("  socat             p50 %7.1f   p99 %7.1f   added p50 %.1f\n", ls.p50_us, ls.p99_us,
+              ls.p50_us - ld.p50_us);
   return 0;
 }

@@ -2,11 +2,10 @@
 // serving toxiproxy's HTTP API, until SIGINT or SIGTERM.
 #include <pthread.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "base/exit_codes.h"
 #include "base/files.h"

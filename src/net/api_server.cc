@@ -47,7 +47,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(ToxiproxyApi& api, const std
   server.Patch(".*", with_body);
   server.Put(".*", with_body);
   server.Delete(".*", with_body);
-  int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     return Unexpected(fmt::format("cannot listen on {}:{} for the proxy API", host, port));
   }

@@ -37,23 +37,30 @@ std::span<const AttributeDef> KindAttributes(FaultKind kind) {
   static constexpr AttributeDef kLatency[] = {{"latency", &FaultSpec::latency, true},
                                               {"jitter", &FaultSpec::jitter, false}};
   static constexpr AttributeDef kBandwidth[] = {{"rate", &FaultSpec::rate, true}};
-  static constexpr AttributeDef kSlicer[] = {
-      {"average_size", &FaultSpec::average_size, true},
-      {"size_variation", &FaultSpec::size_variation, false},
-      {"delay", &FaultSpec::delay, false}};
+  static constexpr AttributeDef kSlicer[] = {{"average_size", &FaultSpec::average_size, true},
+                                             {"size_variation", &FaultSpec::size_variation, false},
+                                             {"delay", &FaultSpec::delay, false}};
   static constexpr AttributeDef kTimeout[] = {{"timeout", &FaultSpec::timeout, true}};
   static constexpr AttributeDef kResetPeer[] = {{"timeout", &FaultSpec::timeout, false}};
   static constexpr AttributeDef kLimitData[] = {{"bytes", &FaultSpec::bytes, true}};
   static constexpr AttributeDef kSlowClose[] = {{"delay", &FaultSpec::delay, true}};
   switch (kind) {
-    case FaultKind::kLatency: return kLatency;
-    case FaultKind::kBandwidth: return kBandwidth;
-    case FaultKind::kSlicer: return kSlicer;
-    case FaultKind::kTimeout: return kTimeout;
-    case FaultKind::kResetPeer: return kResetPeer;
-    case FaultKind::kLimitData: return kLimitData;
-    case FaultKind::kSlowClose: return kSlowClose;
-    case FaultKind::kDown: return {};
+    case FaultKind::kLatency:
+      return kLatency;
+    case FaultKind::kBandwidth:
+      return kBandwidth;
+    case FaultKind::kSlicer:
+      return kSlicer;
+    case FaultKind::kTimeout:
+      return kTimeout;
+    case FaultKind::kResetPeer:
+      return kResetPeer;
+    case FaultKind::kLimitData:
+      return kLimitData;
+    case FaultKind::kSlowClose:
+      return kSlowClose;
+    case FaultKind::kDown:
+      return {};
   }
   return {};
 }
@@ -86,7 +93,8 @@ Result<int64_t> AttributeValue(FaultKind kind, std::string_view name, const nloh
 
 Status Validate(const FaultSpec& spec) {
   if (spec.kind == FaultKind::kSlicer) {
-    if (spec.average_size < 1) return Status::Error("attribute 'average_size' of slicer must be >= 1");
+    if (spec.average_size < 1)
+      return Status::Error("attribute 'average_size' of slicer must be >= 1");
     if (spec.size_variation >= spec.average_size) {
       return Status::Error(fmt::format(
           "attribute 'size_variation' of slicer must be less than average_size ({}), got {}",
@@ -118,9 +126,12 @@ Result<FaultKind> ParseKind(std::string_view name) {
 
 std::string_view DirectionName(Direction d) {
   switch (d) {
-    case Direction::kUpstream: return "upstream";
-    case Direction::kDownstream: return "downstream";
-    case Direction::kBoth: return "both";
+    case Direction::kUpstream:
+      return "upstream";
+    case Direction::kDownstream:
+      return "downstream";
+    case Direction::kBoth:
+      return "both";
   }
   return "unknown";
 }
@@ -136,8 +147,8 @@ Result<Direction> ParseDirection(std::string_view name) {
 Status MergeAttributes(FaultSpec& spec, const nlohmann::json& attributes) {
   if (attributes.is_null()) return Validate(spec);
   if (!attributes.is_object()) {
-    return Status::Error(fmt::format("attributes must be a JSON object, got {}",
-                                     attributes.dump()));
+    return Status::Error(
+        fmt::format("attributes must be a JSON object, got {}", attributes.dump()));
   }
   auto defs = KindAttributes(spec.kind);
   for (const auto& [key, value] : attributes.items()) {
@@ -165,8 +176,8 @@ Result<FaultSpec> SpecFromAttributes(FaultKind kind, const nlohmann::json& attri
   for (const auto& def : KindAttributes(kind)) {
     if (!def.required) continue;
     if (!attributes.is_object() || !attributes.contains(std::string(def.name))) {
-      return Unexpected(fmt::format("missing required attribute '{}' for {}", def.name,
-                                    KindName(kind)));
+      return Unexpected(
+          fmt::format("missing required attribute '{}' for {}", def.name, KindName(kind)));
     }
   }
   if (Status s = MergeAttributes(spec, attributes); !s.ok()) return Unexpected(s);

@@ -30,7 +30,13 @@ namespace {
 
 // epoll_event.data.u64 is a tag in the top byte and a link or connection id below it, so that an
 // event for a connection that an earlier event of the same batch destroyed finds nothing.
-enum Tag : uint64_t { kTagWake = 1, kTagTimer = 2, kTagListener = 3, kTagClient = 4, kTagServer = 5 };
+enum Tag : uint64_t {
+  kTagWake = 1,
+  kTagTimer = 2,
+  kTagListener = 3,
+  kTagClient = 4,
+  kTagServer = 5
+};
 constexpr int kTagShift = 56;
 constexpr uint64_t kIdMask = (uint64_t{1} << kTagShift) - 1;
 constexpr Clock::time_point kNever = Clock::time_point::max();
@@ -89,7 +95,9 @@ nlohmann::json NetEvent::ToJson(std::chrono::steady_clock::time_point origin) co
 class FaultProxy::Loop {
  public:
   Loop(ProxyOptions options, UniqueFd epoll, UniqueFd wake, UniqueFd timer)
-      : options_(options), epoll_(std::move(epoll)), wake_(std::move(wake)),
+      : options_(options),
+        epoll_(std::move(epoll)),
+        wake_(std::move(wake)),
         timer_(std::move(timer)) {}
 
   ~Loop() {
@@ -210,8 +218,10 @@ void FaultProxy::Loop::OnEvent(const epoll_event& ev) {
   uint64_t tag = ev.data.u64 >> kTagShift;
   uint64_t id = ev.data.u64 & kIdMask;
   switch (tag) {
-    case kTagWake: return RunCommands();
-    case kTagTimer: return FireTimers();
+    case kTagWake:
+      return RunCommands();
+    case kTagTimer:
+      return FireTimers();
     case kTagListener: {
       auto it = links_.find(id);
       if (it != links_.end()) Accept(*it->second);
@@ -224,7 +234,8 @@ void FaultProxy::Loop::OnEvent(const epoll_event& ev) {
       it->second.conn->OnEvents(tag == kTagClient ? Side::kClient : Side::kServer, ev.events);
       return PumpConn(id);
     }
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -407,7 +418,6 @@ Result<LinkInfo> FaultProxy::Loop::CreateLink(const LinkConfig& config) {
                   ref.upstream_text, ref.enabled};
 }
 
-
 Status FaultProxy::Loop::RemoveLink(std::string_view name) {
   LinkState* link = FindLink(name);
   if (!link) return Status::Error(fmt::format("unknown link '{}'", name));
@@ -452,8 +462,10 @@ Status FaultProxy::Loop::SetLinkEnabled(std::string_view name, bool enabled) {
 
 NetEvent FaultProxy::Loop::MakeEvent(NetEvent::Action action, FaultId id, const LinkState& link,
                                      const FaultSpec& spec, Clock::time_point now) const {
-  return NetEvent{action,         std::string(KindName(spec.kind)), link.name, spec.direction,
-                  EventParams(spec), id, now};
+  // `down` closes the whole link: it has no direction of its own.
+  Direction d = spec.kind == FaultKind::kDown ? Direction::kBoth : spec.direction;
+  return NetEvent{action, std::string(KindName(spec.kind)), link.name, d, EventParams(spec), id,
+                  now};
 }
 
 void FaultProxy::Loop::AttachTo(ConnEntry& entry, const LinkState& link, FaultId id,
@@ -543,8 +555,8 @@ Result<AppliedPartition> FaultProxy::Loop::Partition(std::span<const PartitionLe
     for (Direction d : {Direction::kUpstream, Direction::kDownstream}) {
       if (direction == Direction::kBoth || direction == d) ++link.blocked[Connection::Index(d)];
     }
-    applied.events.push_back(
-        NetEvent{NetEvent::Action::kBegun, "partition", link.name, direction, {}, id, now});
+    applied.events.push_back(NetEvent{NetEvent::Action::kBegun, "partition", link.name, direction,
+                                      nlohmann::json::object(), id, now});
   }
   partitions_[id] = std::move(state);
   return applied;
@@ -593,8 +605,8 @@ Result<std::vector<NetEvent>> FaultProxy::Loop::Heal(FaultId id) {
     for (Direction d : {Direction::kUpstream, Direction::kDownstream}) {
       if (direction == Direction::kBoth || direction == d) --link.blocked[Connection::Index(d)];
     }
-    events.push_back(
-        NetEvent{NetEvent::Action::kHealed, "partition", link.name, direction, {}, id, now});
+    events.push_back(NetEvent{NetEvent::Action::kHealed, "partition", link.name, direction,
+                              nlohmann::json::object(), id, now});
   }
   for (const auto& [link_id, direction] : state.legs) Unblocked(*links_.at(link_id));
   return events;

@@ -4,6 +4,7 @@
 // a loaded 2-core machine under sanitizers does not make them flaky.
 #include "net/fault_proxy.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -13,8 +14,6 @@
 #include <thread>
 #include <tuple>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "net/net_test_util.h"
 
@@ -78,100 +77,129 @@ FaultSpec Spec(FaultKind kind, Direction dir) {
   s.kind = kind;
   s.direction = dir;
   switch (kind) {
-    case FaultKind::kLatency: s.latency = 400; break;
-    case FaultKind::kBandwidth: s.rate = 100; break;  // 100 KB/s
+    case FaultKind::kLatency:
+      s.latency = 400;
+      break;
+    case FaultKind::kBandwidth:
+      s.rate = 100;
+      break;  // 100 KB/s
     case FaultKind::kSlicer:
       s.average_size = 16;
       s.size_variation = 4;
       s.delay = 10000;  // 10 ms
       break;
-    case FaultKind::kTimeout: s.timeout = 500; break;
-    case FaultKind::kResetPeer: s.timeout = 300; break;
-    case FaultKind::kLimitData: s.bytes = 100; break;
-    case FaultKind::kSlowClose: s.delay = 400; break;
-    case FaultKind::kDown: break;
+    case FaultKind::kTimeout:
+      s.timeout = 500;
+      break;
+    case FaultKind::kResetPeer:
+      s.timeout = 300;
+      break;
+    case FaultKind::kLimitData:
+      s.bytes = 100;
+      break;
+    case FaultKind::kSlowClose:
+      s.delay = 400;
+      break;
+    case FaultKind::kDown:
+      break;
   }
   return s;
 }
 
-class FaultKindTest
-    : public ProxyTest,
-      public ::testing::WithParamInterface<std::tuple<FaultKind, Direction, bool>> {};
+class FaultKindTest : public ProxyTest,
+                      public ::testing::WithParamInterface<std::tuple<FaultKind, Direction, bool>> {
+};
 
-// Checks the fault's effect from `from` to `to` (its direction) and that `to` -> `from` is spared.
-void CheckEffect(FaultKind kind, int from, int to, TestClock::time_point before) {
+// Each checks a fault's effect from `from` to `to` (its direction) and that `to` -> `from` is
+// spared; `before` is a time no later than the moment the fault reached the connection.
+void CheckLatency(int from, int to, TestClock::time_point) {
+  auto t = TestClock::now();
+  ASSERT_TRUE(WriteAll(from, "ping"));
+  EXPECT_EQ(ReadFor(to, 4, 5000).data, "ping");
+  EXPECT_GE(MsSince(t), 390);
+  t = TestClock::now();
+  ASSERT_TRUE(WriteAll(to, "pong"));
+  EXPECT_EQ(ReadFor(from, 4, 5000).data, "pong");
+  EXPECT_LT(MsSince(t), 300) << "the other direction must not be delayed";
+}
+
+void CheckBandwidth(int from, int to, TestClock::time_point) {
   std::string big(40000, 'b');
+  auto t = TestClock::now();
+  ASSERT_TRUE(WriteAll(from, big));
+  EXPECT_EQ(ReadFor(to, big.size(), 10000).data.size(), big.size());
+  EXPECT_GE(MsSince(t), 350);  // 40 KB at 100 KB/s is 400 ms
+  t = TestClock::now();
+  ASSERT_TRUE(WriteAll(to, big));
+  EXPECT_EQ(ReadFor(from, big.size(), 10000).data.size(), big.size());
+  EXPECT_LT(MsSince(t), 300) << "the other direction must not be paced";
+}
+
+void CheckSlicer(int from, int to, TestClock::time_point) {
+  std::string data(160, 's');
+  auto t = TestClock::now();
+  ASSERT_TRUE(WriteAll(from, data));
+  auto r = ReadFor(to, data.size(), 5000);
+  EXPECT_EQ(r.data, data);
+  EXPECT_GE(r.reads, 3) << "slices should arrive apart";
+  EXPECT_GE(MsSince(t), 50);  // at least 8 slices, 10 ms apart
+  ASSERT_TRUE(WriteAll(to, data));
+  EXPECT_EQ(ReadFor(from, data.size(), 5000).data, data);
+}
+
+void CheckTimeout(int from, int to, TestClock::time_point before) {
+  ASSERT_TRUE(WriteAll(from, "lost"));
+  EXPECT_TRUE(ReadFor(to, 4, 200).data.empty()) << "a timeout holds every byte";
+  ASSERT_TRUE(WriteAll(to, "free"));
+  EXPECT_EQ(ReadFor(from, 4, 5000).data, "free") << "the other direction flows";
+  EXPECT_TRUE(ReadFor(to, 0, 5000).eof);
+  EXPECT_TRUE(ReadFor(from, 0, 5000).eof);
+  EXPECT_GE(MsSince(before), 450);
+}
+
+void CheckResetPeer(int from, int to, TestClock::time_point before) {
+  EXPECT_TRUE(ReadFor(to, 0, 5000).reset);
+  EXPECT_TRUE(ReadFor(from, 0, 5000).reset);
+  EXPECT_GE(MsSince(before), 250);
+}
+
+void CheckLimitData(int from, int to, TestClock::time_point) {
+  ASSERT_TRUE(WriteAll(from, std::string(150, 'l')));
+  auto r = ReadFor(to, 0, 5000);
+  EXPECT_EQ(r.data.size(), 100u);
+  EXPECT_TRUE(r.eof);
+  EXPECT_TRUE(ReadFor(from, 0, 5000).eof) << "limit_data closes the whole connection";
+}
+
+void CheckSlowClose(int from, int to, TestClock::time_point) {
+  auto t = TestClock::now();
+  ASSERT_TRUE(WriteAll(from, "x"));
+  EXPECT_EQ(ReadFor(to, 1, 5000).data, "x");
+  EXPECT_LT(MsSince(t), 300) << "bytes are not delayed, only the close";
+  t = TestClock::now();
+  shutdown(from, SHUT_WR);
+  EXPECT_TRUE(ReadFor(to, 0, 5000).eof);
+  EXPECT_GE(MsSince(t), 350);
+}
+
+void CheckEffect(FaultKind kind, int from, int to, TestClock::time_point before) {
   switch (kind) {
-    case FaultKind::kLatency: {
-      auto t = TestClock::now();
-      ASSERT_TRUE(WriteAll(from, "ping"));
-      EXPECT_EQ(ReadFor(to, 4, 5000).data, "ping");
-      EXPECT_GE(MsSince(t), 390);
-      t = TestClock::now();
-      ASSERT_TRUE(WriteAll(to, "pong"));
-      EXPECT_EQ(ReadFor(from, 4, 5000).data, "pong");
-      EXPECT_LT(MsSince(t), 300) << "the other direction must not be delayed";
-      break;
-    }
-    case FaultKind::kBandwidth: {
-      auto t = TestClock::now();
-      ASSERT_TRUE(WriteAll(from, big));
-      EXPECT_EQ(ReadFor(to, big.size(), 10000).data.size(), big.size());
-      EXPECT_GE(MsSince(t), 350);  // 40 KB at 100 KB/s is 400 ms
-      t = TestClock::now();
-      ASSERT_TRUE(WriteAll(to, big));
-      EXPECT_EQ(ReadFor(from, big.size(), 10000).data.size(), big.size());
-      EXPECT_LT(MsSince(t), 300) << "the other direction must not be paced";
-      break;
-    }
-    case FaultKind::kSlicer: {
-      std::string data(160, 's');
-      auto t = TestClock::now();
-      ASSERT_TRUE(WriteAll(from, data));
-      auto r = ReadFor(to, data.size(), 5000);
-      EXPECT_EQ(r.data, data);
-      EXPECT_GE(r.reads, 3) << "slices should arrive apart";
-      EXPECT_GE(MsSince(t), 50);  // at least 8 slices, 10 ms apart
-      ASSERT_TRUE(WriteAll(to, data));
-      EXPECT_EQ(ReadFor(from, data.size(), 5000).data, data);
-      break;
-    }
-    case FaultKind::kTimeout: {
-      ASSERT_TRUE(WriteAll(from, "lost"));
-      EXPECT_TRUE(ReadFor(to, 4, 200).data.empty()) << "a timeout holds every byte";
-      ASSERT_TRUE(WriteAll(to, "free"));
-      EXPECT_EQ(ReadFor(from, 4, 5000).data, "free") << "the other direction flows";
-      EXPECT_TRUE(ReadFor(to, 0, 5000).eof);
-      EXPECT_TRUE(ReadFor(from, 0, 5000).eof);
-      EXPECT_GE(MsSince(before), 450);
-      break;
-    }
-    case FaultKind::kResetPeer: {
-      EXPECT_TRUE(ReadFor(to, 0, 5000).reset);
-      EXPECT_TRUE(ReadFor(from, 0, 5000).reset);
-      EXPECT_GE(MsSince(before), 250);
-      break;
-    }
-    case FaultKind::kLimitData: {
-      ASSERT_TRUE(WriteAll(from, std::string(150, 'l')));
-      auto r = ReadFor(to, 0, 5000);
-      EXPECT_EQ(r.data.size(), 100u);
-      EXPECT_TRUE(r.eof);
-      EXPECT_TRUE(ReadFor(from, 0, 5000).eof) << "limit_data closes the whole connection";
-      break;
-    }
-    case FaultKind::kSlowClose: {
-      auto t = TestClock::now();
-      ASSERT_TRUE(WriteAll(from, "x"));
-      EXPECT_EQ(ReadFor(to, 1, 5000).data, "x");
-      EXPECT_LT(MsSince(t), 300) << "bytes are not delayed, only the close";
-      t = TestClock::now();
-      shutdown(from, SHUT_WR);
-      EXPECT_TRUE(ReadFor(to, 0, 5000).eof);
-      EXPECT_GE(MsSince(t), 350);
-      break;
-    }
-    case FaultKind::kDown: break;
+    case FaultKind::kLatency:
+      return CheckLatency(from, to, before);
+    case FaultKind::kBandwidth:
+      return CheckBandwidth(from, to, before);
+    case FaultKind::kSlicer:
+      return CheckSlicer(from, to, before);
+    case FaultKind::kTimeout:
+      return CheckTimeout(from, to, before);
+    case FaultKind::kResetPeer:
+      return CheckResetPeer(from, to, before);
+    case FaultKind::kLimitData:
+      return CheckLimitData(from, to, before);
+    case FaultKind::kSlowClose:
+      return CheckSlowClose(from, to, before);
+    case FaultKind::kDown:
+      return;  // not directional: DownRefusesNewConnections...
   }
 }
 
@@ -461,8 +489,9 @@ TEST_F(ProxyTest, RefusedUpstreamResetsTheClient) {
 TEST_F(ProxyTest, LinkErrors) {
   EXPECT_FALSE(proxy_->CreateLink(LinkConfig{"db", "127.0.0.1:0", server_.address(), true}).ok());
   EXPECT_FALSE(proxy_->CreateLink(LinkConfig{"x", "127.0.0.1:0", "no-port", true}).ok());
-  EXPECT_FALSE(proxy_->CreateLink(LinkConfig{"x", "127.0.0.1:" + std::to_string(port_),
-                                             server_.address(), true})
+  EXPECT_FALSE(proxy_
+                   ->CreateLink(LinkConfig{"x", "127.0.0.1:" + std::to_string(port_),
+                                           server_.address(), true})
                    .ok())
       << "the port is taken";
   EXPECT_FALSE(proxy_->RemoveLink("nope").ok());

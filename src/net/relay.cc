@@ -37,7 +37,8 @@ void SliceOffsets(ToxicState& t, size_t start, size_t end, std::vector<size_t>& 
     cuts.push_back(end);
     return;
   }
-  int64_t shift = var == 0 ? 0 : t.rng.Between(-static_cast<int64_t>(var), static_cast<int64_t>(var));
+  int64_t shift =
+      var == 0 ? 0 : t.rng.Between(-static_cast<int64_t>(var), static_cast<int64_t>(var));
   size_t mid = start + (end - start) / 2 + shift;
   SliceOffsets(t, start, mid, cuts);
   SliceOffsets(t, mid, end, cuts);
@@ -104,14 +105,21 @@ void ShapeLimit(ToxicState& t, std::vector<Segment>& segs) {
 
 void Shape(ToxicState& t, std::vector<Segment>& segs) {
   switch (t.spec.kind) {
-    case FaultKind::kLatency: return ShapeLatency(t, segs);
-    case FaultKind::kBandwidth: return ShapeBandwidth(t, segs);
-    case FaultKind::kSlicer: return ShapeSlicer(t, segs);
-    case FaultKind::kLimitData: return ShapeLimit(t, segs);
-    case FaultKind::kTimeout: segs.clear(); return;  // toxiproxy drops what a timeout holds
+    case FaultKind::kLatency:
+      return ShapeLatency(t, segs);
+    case FaultKind::kBandwidth:
+      return ShapeBandwidth(t, segs);
+    case FaultKind::kSlicer:
+      return ShapeSlicer(t, segs);
+    case FaultKind::kLimitData:
+      return ShapeLimit(t, segs);
+    case FaultKind::kTimeout:
+      segs.clear();
+      return;  // toxiproxy drops what a timeout holds
     case FaultKind::kResetPeer:
     case FaultKind::kSlowClose:
-    case FaultKind::kDown: return;
+    case FaultKind::kDown:
+      return;
   }
 }
 
@@ -156,11 +164,18 @@ Clock::time_point EofDue(const Flow& f, Clock::time_point now) {
   Clock::time_point t = now;
   for (const auto& x : f.toxics) {
     switch (x.spec.kind) {
-      case FaultKind::kLatency: t = std::max(t + milliseconds(x.spec.latency), x.cursor); break;
+      case FaultKind::kLatency:
+        t = std::max(t + milliseconds(x.spec.latency), x.cursor);
+        break;
       case FaultKind::kBandwidth:
-      case FaultKind::kSlicer: t = std::max(t, x.cursor); break;
-      case FaultKind::kSlowClose: t += milliseconds(x.spec.delay); break;
-      default: break;
+      case FaultKind::kSlicer:
+        t = std::max(t, x.cursor);
+        break;
+      case FaultKind::kSlowClose:
+        t += milliseconds(x.spec.delay);
+        break;
+      default:
+        break;
     }
   }
   return t;

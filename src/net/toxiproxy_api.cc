@@ -46,9 +46,9 @@ std::vector<std::string> SplitPath(std::string_view path) {
 
 std::vector<std::string> ToxicTypes() {
   std::vector<std::string> types;
-  for (FaultKind k : {FaultKind::kLatency, FaultKind::kBandwidth, FaultKind::kSlicer,
-                      FaultKind::kTimeout, FaultKind::kResetPeer, FaultKind::kLimitData,
-                      FaultKind::kSlowClose}) {
+  for (FaultKind k :
+       {FaultKind::kLatency, FaultKind::kBandwidth, FaultKind::kSlicer, FaultKind::kTimeout,
+        FaultKind::kResetPeer, FaultKind::kLimitData, FaultKind::kSlowClose}) {
     types.emplace_back(KindName(k));
   }
   return types;
@@ -97,8 +97,8 @@ Result<FaultSpec> ToxicSpec(const ToxicFields& fields) {
   if (!spec) return Unexpected("bad attributes: " + spec.error());
   std::string stream = fields.stream.value_or("downstream");
   if (stream != "upstream" && stream != "downstream") {
-    return Unexpected(fmt::format(
-        "stream was invalid, can be either upstream or downstream, got '{}'", stream));
+    return Unexpected(
+        fmt::format("stream was invalid, can be either upstream or downstream, got '{}'", stream));
   }
   spec->direction = stream == "upstream" ? Direction::kUpstream : Direction::kDownstream;
   spec->toxicity = fields.toxicity.value_or(1.0);
@@ -305,8 +305,8 @@ ApiResponse ToxiproxyApi::CreateToxic(Proxy& proxy, std::string_view body) {
   if (name.empty()) name = fmt::format("{}_{}", *fields->type, DirectionName(spec->direction));
   for (const auto& t : proxy.toxics) {
     if (t.name == name) {
-      return Error(409, fmt::format("toxic already exists: '{}' on proxy '{}'", name,
-                                    proxy.info.name));
+      return Error(409,
+                   fmt::format("toxic already exists: '{}' on proxy '{}'", name, proxy.info.name));
     }
   }
   auto applied = proxy_.ApplyFault(proxy.info.name, *spec);
@@ -322,8 +322,8 @@ ApiResponse ToxiproxyApi::UpdateToxic(Proxy& proxy, Toxic& toxic, std::string_vi
   auto fields = ParseToxicFields(*json);
   if (!fields) return Error(400, fields.error());
   if (fields->type && *fields->type != KindName(toxic.spec.kind)) {
-    return Error(400, fmt::format("cannot change the type of toxic '{}' from {} to {}",
-                                  toxic.name, KindName(toxic.spec.kind), *fields->type));
+    return Error(400, fmt::format("cannot change the type of toxic '{}' from {} to {}", toxic.name,
+                                  KindName(toxic.spec.kind), *fields->type));
   }
   FaultSpec spec = toxic.spec;
   if (Status s = MergeAttributes(spec, fields->attributes); !s.ok()) {

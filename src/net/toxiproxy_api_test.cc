@@ -3,13 +3,12 @@
 // (same paths, same JSON shapes, same expected status codes), and `faultline proxy` itself.
 #include "net/toxiproxy_api.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-
-#include <fcntl.h>
 
 #include <cstdio>
 #include <fstream>
@@ -112,8 +111,8 @@ TEST_F(ApiTest, ProxyLifecycle) {
 
 TEST_F(ApiTest, ToxicLifecycleAppliesFaults) {
   json proxy = CreateProxy("db");
-  auto [status, toxic] = Send("POST", "/proxies/db/toxics",
-                              R"({"type": "latency", "attributes": {"latency": 300}})");
+  auto [status, toxic] =
+      Send("POST", "/proxies/db/toxics", R"({"type": "latency", "attributes": {"latency": 300}})");
   EXPECT_EQ(status, 200) << toxic.dump();
   EXPECT_EQ(toxic, (json{{"name", "latency_downstream"},
                          {"type", "latency"},
@@ -147,8 +146,8 @@ TEST_F(ApiTest, BadInputIsNamed) {
   CreateProxy("db");
   ExpectError(Send("POST", "/proxies/db/toxics", R"({"type": "latncy"})"), 400,
               "invalid toxic type: 'latncy' (did you mean 'latency'?)");
-  ExpectError(Send("POST", "/proxies/db/toxics", R"({"type": "latency", "attributes": {}})"),
-              400, "missing required attribute 'latency'");
+  ExpectError(Send("POST", "/proxies/db/toxics", R"({"type": "latency", "attributes": {}})"), 400,
+              "missing required attribute 'latency'");
   ExpectError(Send("POST", "/proxies/db/toxics", R"({"attributes": {"latency": 1}})"), 400,
               "missing required field: type");
   ExpectError(Send("POST", "/proxies/db/toxics",
@@ -175,8 +174,7 @@ TEST_F(ApiTest, BadInputIsNamed) {
               "missing required field: name");
   ExpectError(Send("POST", "/proxies", R"({"name": "x"})"), 400,
               "missing required field: upstream");
-  ExpectError(Send("POST", "/proxies", R"({"name": "x", "upstream": "nowhere"})"), 400,
-              "upstream");
+  ExpectError(Send("POST", "/proxies", R"({"name": "x", "upstream": "nowhere"})"), 400, "upstream");
   ExpectError(Send("POST", "/proxies", R"({"name": 5, "upstream": "127.0.0.1:1"})"), 400,
               "field 'name' must be a string");
   ExpectError(Send("GET", "/nothing"), 404, "no such endpoint");
@@ -184,8 +182,9 @@ TEST_F(ApiTest, BadInputIsNamed) {
 }
 
 TEST_F(ApiTest, PopulateAndReset) {
-  json body = json::array({{{"name", "a"}, {"listen", "127.0.0.1:0"}, {"upstream", upstream_.address()}},
-                           {{"name", "b"}, {"upstream", upstream_.address()}, {"enabled", false}}});
+  json body =
+      json::array({{{"name", "a"}, {"listen", "127.0.0.1:0"}, {"upstream", upstream_.address()}},
+                   {{"name", "b"}, {"upstream", upstream_.address()}, {"enabled", false}}});
   auto [status, out] = Send("POST", "/populate", body.dump());
   EXPECT_EQ(status, 201) << out.dump();
   ASSERT_EQ(out["proxies"].size(), 2u);
@@ -221,8 +220,10 @@ TEST_F(ApiTest, BrowsersAreRefused) {
 // the status codes it checks: CreateProxy 201, Proxies 200, AddToxic 200, UpdateToxic 200,
 // Toxics 200, RemoveToxic 204, Save (disable) 200, Populate 201, ResetState 204, Delete 204.
 TEST_F(ApiTest, DrivenLikeAToxiproxyClientLibrary) {
-  json create = {{"name", "redis"}, {"listen", "localhost:0"},
-                 {"upstream", "localhost:" + std::to_string(upstream_.port())}, {"enabled", true}};
+  json create = {{"name", "redis"},
+                 {"listen", "localhost:0"},
+                 {"upstream", "localhost:" + std::to_string(upstream_.port())},
+                 {"enabled", true}};
   auto [c_status, proxy] = Send("POST", "/proxies", create.dump());
   ASSERT_EQ(c_status, 201) << proxy.dump();
   for (const char* key : {"name", "listen", "upstream", "enabled", "toxics"}) {
@@ -256,8 +257,10 @@ TEST_F(ApiTest, DrivenLikeAToxiproxyClientLibrary) {
   auto [s_status, saved] = Send("POST", "/proxies/redis", save.dump());
   EXPECT_EQ(s_status, 200) << saved.dump();
   EXPECT_EQ(saved["enabled"], false);
-  json populate = json::array({{{"name", "redis"}, {"listen", proxy["listen"]},
-                                {"upstream", proxy["upstream"]}, {"enabled", true}}});
+  json populate = json::array({{{"name", "redis"},
+                                {"listen", proxy["listen"]},
+                                {"upstream", proxy["upstream"]},
+                                {"enabled", true}}});
   auto [p_status, populated] = Send("POST", "/populate", populate.dump());
   EXPECT_EQ(p_status, 201) << populated.dump();
   EXPECT_EQ(populated["proxies"][0]["listen"], proxy["listen"]);
@@ -272,8 +275,8 @@ TEST(ProxyCommandTest, ServesConfigFileProxies) {
   auto dir = MakeTempDir("faultline-proxy-test");
   ASSERT_TRUE(dir.ok());
   std::string config = *dir + "/toxiproxy.json";
-  json proxies = json::array({{{"name", "pg"}, {"listen", "127.0.0.1:0"},
-                               {"upstream", upstream.address()}}});
+  json proxies =
+      json::array({{{"name", "pg"}, {"listen", "127.0.0.1:0"}, {"upstream", upstream.address()}}});
   ASSERT_TRUE(WriteFile(config, proxies.dump()).ok());
   int out[2];
   ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
@@ -329,8 +332,8 @@ TEST(ProxyCommandTest, BadConfigIsAUsageError) {
   ASSERT_TRUE(dir.ok());
   std::string config = *dir + "/bad.json";
   ASSERT_TRUE(WriteFile(config, R"([{"name": "x"}])").ok());
-  std::string cmd = std::string(FAULTLINE_BIN_DIR) + "/faultline proxy --port 0 --config " +
-                    config + " 2>&1";
+  std::string cmd =
+      std::string(FAULTLINE_BIN_DIR) + "/faultline proxy --port 0 --config " + config + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   char buf[512] = {};
