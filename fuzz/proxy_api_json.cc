@@ -17,7 +17,9 @@ using faultline::net::ApiResponse;
 
 struct Fixture {
   Fixture() {
-    proxy = std::move(*faultline::net::FaultProxy::Start({}));
+    auto started = faultline::net::FaultProxy::Start({});
+    if (!started) std::abort();
+    proxy = std::move(*started);
     api = std::make_unique<faultline::net::ToxiproxyApi>(*proxy);
     api->Handle("POST", "/proxies", R"({"name": "fz", "upstream": "127.0.0.1:1"})");
   }

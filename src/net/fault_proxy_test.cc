@@ -106,9 +106,9 @@ FaultSpec Spec(FaultKind kind, Direction dir) {
   return s;
 }
 
-class FaultKindTest : public ProxyTest,
-                      public ::testing::WithParamInterface<std::tuple<FaultKind, Direction, bool>> {
-};
+class ProxyFaultKindTest
+    : public ProxyTest,
+      public ::testing::WithParamInterface<std::tuple<FaultKind, Direction, bool>> {};
 
 // Each checks a fault's effect from `from` to `to` (its direction) and that `to` -> `from` is
 // spared; `before` is a time no later than the moment the fault reached the connection.
@@ -203,7 +203,7 @@ void CheckEffect(FaultKind kind, int from, int to, TestClock::time_point before)
   }
 }
 
-TEST_P(FaultKindTest, ActsInItsDirectionOnNewAndOpenConnections) {
+TEST_P(ProxyFaultKindTest, ActsInItsDirectionOnNewAndOpenConnections) {
   auto [kind, dir, open_before] = GetParam();
   Pair p;
   auto before = TestClock::now();
@@ -216,7 +216,7 @@ TEST_P(FaultKindTest, ActsInItsDirectionOnNewAndOpenConnections) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    AllKinds, FaultKindTest,
+    AllKinds, ProxyFaultKindTest,
     ::testing::Combine(::testing::Values(FaultKind::kLatency, FaultKind::kBandwidth,
                                          FaultKind::kSlicer, FaultKind::kTimeout,
                                          FaultKind::kResetPeer, FaultKind::kLimitData,
@@ -375,7 +375,7 @@ TEST_F(ProxyTest, HealAllEndsEveryFault) {
   Warm(p);
 }
 
-class PartitionTest : public ProxyTest {
+class ProxyPartitionTest : public ProxyTest {
  protected:
   void SetUp() override {
     ProxyTest::SetUp();
@@ -393,7 +393,7 @@ class PartitionTest : public ProxyTest {
   uint16_t other_port_ = 0;
 };
 
-TEST_F(PartitionTest, BlackholesAsymmetricallyAndHealsAtomically) {
+TEST_F(ProxyPartitionTest, BlackholesAsymmetricallyAndHealsAtomically) {
   Pair a = Open(), b = OpenOther();
   Warm(a);
   Warm(b);
@@ -428,16 +428,16 @@ TEST_F(PartitionTest, BlackholesAsymmetricallyAndHealsAtomically) {
   Warm(dialed);
 }
 
-TEST_F(PartitionTest, UnknownLinkChangesNothing) {
+TEST_F(ProxyPartitionTest, UnknownLinkChangesNothing) {
   std::vector<PartitionLeg> legs = {{"db", Direction::kBoth}, {"nope", Direction::kBoth}};
   EXPECT_FALSE(proxy_->Partition(legs).ok());
   Pair p = Open();
   Warm(p);
 }
 
-class HalfCloseTest : public ProxyTest, public ::testing::WithParamInterface<bool> {};
+class ProxyHalfCloseTest : public ProxyTest, public ::testing::WithParamInterface<bool> {};
 
-TEST_P(HalfCloseTest, ShutdownPassesThroughEachWay) {
+TEST_P(ProxyHalfCloseTest, ShutdownPassesThroughEachWay) {
   if (GetParam()) {
     FaultSpec s = Spec(FaultKind::kLatency, Direction::kBoth);
     s.latency = 1;  // forces the faulted (queued) path instead of splice
@@ -458,7 +458,7 @@ TEST_P(HalfCloseTest, ShutdownPassesThroughEachWay) {
   EXPECT_TRUE(r.eof);
 }
 
-TEST_P(HalfCloseTest, ResetPassesThroughEachWay) {
+TEST_P(ProxyHalfCloseTest, ResetPassesThroughEachWay) {
   if (GetParam()) {
     FaultSpec s = Spec(FaultKind::kLatency, Direction::kBoth);
     s.latency = 1;
@@ -474,7 +474,7 @@ TEST_P(HalfCloseTest, ResetPassesThroughEachWay) {
   EXPECT_TRUE(ReadFor(q.client.get(), 0, 5000).reset);
 }
 
-INSTANTIATE_TEST_SUITE_P(SpliceAndQueue, HalfCloseTest, ::testing::Bool(),
+INSTANTIATE_TEST_SUITE_P(SpliceAndQueue, ProxyHalfCloseTest, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "queued" : "spliced"; });
 
 TEST_F(ProxyTest, RefusedUpstreamResetsTheClient) {

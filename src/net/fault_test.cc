@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-TEST(FaultSpecTest, ParsesEachKindsAttributes) {
+TEST(NetFaultSpecTest, ParsesEachKindsAttributes) {
   auto latency = SpecFromAttributes(FaultKind::kLatency, json{{"latency", 100}, {"jitter", 5}});
   ASSERT_TRUE(latency.ok()) << latency.error();
   EXPECT_EQ(latency->latency, 100);
@@ -30,7 +30,7 @@ TEST(FaultSpecTest, ParsesEachKindsAttributes) {
   ASSERT_TRUE(whole.ok()) << "a float with no fraction is a whole number";
 }
 
-TEST(FaultSpecTest, ErrorsNameWhatWasWrong) {
+TEST(NetFaultSpecTest, ErrorsNameWhatWasWrong) {
   auto missing = SpecFromAttributes(FaultKind::kLatency, json{{"jitter", 5}});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error(), "missing required attribute 'latency' for latency");
@@ -54,7 +54,7 @@ TEST(FaultSpecTest, ErrorsNameWhatWasWrong) {
   EXPECT_EQ(*ParseDirection("both"), Direction::kBoth);
 }
 
-TEST(FaultSpecTest, MergeKeepsOtherAttributes) {
+TEST(NetFaultSpecTest, MergeKeepsOtherAttributes) {
   auto spec = SpecFromAttributes(FaultKind::kLatency, json{{"latency", 100}, {"jitter", 5}});
   ASSERT_TRUE(MergeAttributes(*spec, json{{"latency", 7}}).ok());
   EXPECT_EQ(spec->latency, 7);
@@ -70,7 +70,7 @@ ToxicState Toxic(FaultKind kind, Clock::time_point now) {
   return t;
 }
 
-TEST(ShapingTest, LatencyDelaysAndKeepsOrder) {
+TEST(NetShapingTest, LatencyDelaysAndKeepsOrder) {
   auto now = Clock::now();
   Flow f;
   f.toxics.push_back(Toxic(FaultKind::kLatency, now));
@@ -88,7 +88,7 @@ TEST(ShapingTest, LatencyDelaysAndKeepsOrder) {
   EXPECT_EQ(EofDue(f, now), std::max(now + milliseconds(100), last));
 }
 
-TEST(ShapingTest, BandwidthPacesAtTheRate) {
+TEST(NetShapingTest, BandwidthPacesAtTheRate) {
   auto now = Clock::now();
   Flow f;
   f.toxics.push_back(Toxic(FaultKind::kBandwidth, now));
@@ -99,7 +99,7 @@ TEST(ShapingTest, BandwidthPacesAtTheRate) {
   EXPECT_EQ(f.queue.back().due, now + milliseconds(1000));
 }
 
-TEST(ShapingTest, SlicerCutsAroundTheAverage) {
+TEST(NetShapingTest, SlicerCutsAroundTheAverage) {
   auto now = Clock::now();
   Flow f;
   f.toxics.push_back(Toxic(FaultKind::kSlicer, now));
@@ -117,7 +117,7 @@ TEST(ShapingTest, SlicerCutsAroundTheAverage) {
   EXPECT_EQ(total, 1000u);
 }
 
-TEST(ShapingTest, LimitDataCutsAndCloses) {
+TEST(NetShapingTest, LimitDataCutsAndCloses) {
   auto now = Clock::now();
   Flow f;
   f.toxics.push_back(Toxic(FaultKind::kLimitData, now));
@@ -130,7 +130,7 @@ TEST(ShapingTest, LimitDataCutsAndCloses) {
   EXPECT_TRUE(f.toxics[0].exhausted);
 }
 
-TEST(ShapingTest, TimeoutDropsAndSlowCloseDelaysEof) {
+TEST(NetShapingTest, TimeoutDropsAndSlowCloseDelaysEof) {
   auto now = Clock::now();
   Flow f;
   f.toxics.push_back(Toxic(FaultKind::kSlowClose, now));

@@ -30,7 +30,7 @@ using testing::TestClock;
 using testing::TestServer;
 using testing::WriteAll;
 
-class ApiTest : public ::testing::Test {
+class ProxyApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto proxy = FaultProxy::Start(ProxyOptions{1});
@@ -82,7 +82,7 @@ void ExpectError(const std::pair<int, json>& got, int status, std::string_view m
   EXPECT_NE(message.find(mentions), std::string::npos) << message;
 }
 
-TEST_F(ApiTest, ProxyLifecycle) {
+TEST_F(ProxyApiTest, ProxyLifecycle) {
   json created = CreateProxy("db");
   EXPECT_EQ(created["name"], "db");
   EXPECT_EQ(created["enabled"], true);
@@ -109,7 +109,7 @@ TEST_F(ApiTest, ProxyLifecycle) {
   EXPECT_TRUE(version["version"].is_string());
 }
 
-TEST_F(ApiTest, ToxicLifecycleAppliesFaults) {
+TEST_F(ProxyApiTest, ToxicLifecycleAppliesFaults) {
   json proxy = CreateProxy("db");
   auto [status, toxic] =
       Send("POST", "/proxies/db/toxics", R"({"type": "latency", "attributes": {"latency": 300}})");
@@ -142,7 +142,7 @@ TEST_F(ApiTest, ToxicLifecycleAppliesFaults) {
   EXPECT_LT(MsSince(t), 250) << "the open connection survives and runs at full speed";
 }
 
-TEST_F(ApiTest, BadInputIsNamed) {
+TEST_F(ProxyApiTest, BadInputIsNamed) {
   CreateProxy("db");
   ExpectError(Send("POST", "/proxies/db/toxics", R"({"type": "latncy"})"), 400,
               "invalid toxic type: 'latncy' (did you mean 'latency'?)");
@@ -181,7 +181,7 @@ TEST_F(ApiTest, BadInputIsNamed) {
   ExpectError(Send("DELETE", "/version"), 405, "not allowed");
 }
 
-TEST_F(ApiTest, PopulateAndReset) {
+TEST_F(ProxyApiTest, PopulateAndReset) {
   json body =
       json::array({{{"name", "a"}, {"listen", "127.0.0.1:0"}, {"upstream", upstream_.address()}},
                    {{"name", "b"}, {"upstream", upstream_.address()}, {"enabled", false}}});
@@ -210,7 +210,7 @@ TEST_F(ApiTest, PopulateAndReset) {
   EXPECT_EQ(Send("GET", "/proxies/b").second["enabled"], true) << "reset enables every proxy";
 }
 
-TEST_F(ApiTest, BrowsersAreRefused) {
+TEST_F(ProxyApiTest, BrowsersAreRefused) {
   auto r = client_->Get("/proxies", httplib::Headers{{"User-Agent", "Mozilla/5.0"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
@@ -219,7 +219,7 @@ TEST_F(ApiTest, BrowsersAreRefused) {
 // The calls toxiproxy's Go client makes (client.go, proxy.go), in its order, with its bodies and
 // the status codes it checks: CreateProxy 201, Proxies 200, AddToxic 200, UpdateToxic 200,
 // Toxics 200, RemoveToxic 204, Save (disable) 200, Populate 201, ResetState 204, Delete 204.
-TEST_F(ApiTest, DrivenLikeAToxiproxyClientLibrary) {
+TEST_F(ProxyApiTest, DrivenLikeAToxiproxyClientLibrary) {
   json create = {{"name", "redis"},
                  {"listen", "localhost:0"},
                  {"upstream", "localhost:" + std::to_string(upstream_.port())},
