@@ -1,5 +1,6 @@
 #include "net/fault_proxy.h"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -149,6 +150,7 @@ class FaultProxy::Loop {
   void RunCommands();
   void OnEvent(const epoll_event& ev);
   void Accept(LinkState& link);
+  void ShedConnection(LinkState& link);
   void Dial(LinkState& link, uint64_t conn_id);
   void PumpConn(uint64_t conn_id);
   void DestroyConn(uint64_t conn_id);
@@ -184,6 +186,7 @@ class FaultProxy::Loop {
   using Timer = std::pair<Clock::time_point, uint64_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   Clock::time_point armed_ = kNever;
+  UniqueFd spare_{open("/dev/null", O_RDONLY | O_CLOEXEC)};  // see ShedConnection
 };
 
 // ---- the loop ----
@@ -255,6 +258,7 @@ void FaultProxy::Loop::Accept(LinkState& link) {
     int fd = accept4(link.listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) return ShedConnection(link);
       if (errno != EAGAIN && errno != EWOULDBLOCK) std::perror("faultline: proxy: accept");
       return;
     }
@@ -276,6 +280,17 @@ void FaultProxy::Loop::Accept(LinkState& link) {
     // Across a partition the connection would not be established: dial once it heals.
     if (link.blocked[0] == 0 && link.blocked[1] == 0) Dial(link, id);
   }
+}
+
+void FaultProxy::Loop::ShedConnection(LinkState& link) {
+  // Out of descriptors: the listener is level-triggered and would wake the loop forever. Give
+  // up the spare descriptor to accept the waiting connection and reset it, then take it back.
+  std::perror("faultline: proxy: accept (connection reset)");
+  spare_.Reset();
+  UniqueFd shed(accept4(link.listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (shed) SetResetOnClose(shed.get());
+  shed.Reset();
+  spare_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 void FaultProxy::Loop::Dial(LinkState& link, uint64_t conn_id) {
