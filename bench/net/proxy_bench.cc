@@ -323,6 +323,7 @@ int main(int argc, char** argv) {
     if (flag == "--pings") pings = faultline::ParseUint(argv[i + 1]).value_or(pings);
   }
   signal(SIGPIPE, SIG_IGN);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures interleave rightly with children's stderr
   Server sink(Sink), echo(Echo);
   Ports direct{sink.port(), echo.port()};
   std::unique_ptr<Child> faultline, faultline_copy;
