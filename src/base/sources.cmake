@@ -1,5 +1,6 @@
 # Sources and tests of src/base/.
 target_sources(faultline_core PRIVATE
+  src/base/diagnostic.cc
   src/base/duration.cc
   src/base/fatal.cc
   src/base/files.cc
