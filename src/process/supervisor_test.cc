@@ -70,7 +70,7 @@ TEST_F(SupervisorTest, ExitCodeAndOutput) {
 TEST_F(SupervisorTest, ChildGetsItsOwnGroupDefaultSignalsAndDevNullStdin) {
   Supervisor sup(loop_);
   auto status =
-      RunToEnd(sup, Shell("ps -o pid=,pgid= -p $$; grep -E '^Sig(Blk|Ign)' /proc/$$/status;"
+      RunToEnd(sup, Shell("ps -o pid=,pgid= -p $$; grep -E '^Sig(Blk|Ign)' /proc/self/status;"
                           " cat; echo stdin-done"));
   ASSERT_TRUE(status);
   std::string out = Out();
