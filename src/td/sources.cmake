@@ -4,12 +4,14 @@ target_sources(faultline_core PRIVATE
   src/td/child_process.cc
   src/td/compare.cc
   src/td/diagnostic.cc
+  src/td/driver.cc
   src/td/lexer.cc
   src/td/md5.cc
   src/td/parser.cc
   src/td/regex_util.cc
   src/td/render.cc
   src/td/runner.cc
+  src/td/sdk_output.cc
   src/td/session.cc
   src/td/sql_actions.cc
 )
