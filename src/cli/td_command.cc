@@ -1,9 +1,9 @@
 // `faultline td`: flags and wiring; the work lives in src/td/.
-#include <cstdio>
-#include <cstdlib>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <cstdio>
+#include <cstdlib>
 
 #include "base/duration.h"
 #include "base/exit_codes.h"
@@ -29,19 +29,23 @@ void AddFlags(CLI::App& app, td::TdOptions& o, TdFlags& f) {
                  "libpq URL of the PostgreSQL-wire server (postgresql://user@host:port/db)");
   app.add_flag("--check", o.check, "only parse: list every error of every file");
   app.add_option("--var", f.vars, "NAME=VALUE, read as ${arg.NAME} (repeatable)");
-  app.add_option("--seed", f.seed, "seed for names and random choices (default: $FAULTLINE_SEED, "
-                                   "else random)");
-  app.add_flag("--no-reset", [&o](int64_t) { o.run.reset = false; },
-               "run in the URL's database instead of a fresh database per file");
-  app.add_option("--default-timeout", f.default_timeout, "SQL timeout per statement, retries "
-                                                         "included")
+  app.add_option("--seed", f.seed,
+                 "seed for names and random choices (default: $FAULTLINE_SEED, "
+                 "else random)");
+  app.add_flag(
+      "--no-reset", [&o](int64_t) { o.run.reset = false; },
+      "run in the URL's database instead of a fresh database per file");
+  app.add_option("--default-timeout", f.default_timeout,
+                 "SQL timeout per statement, retries "
+                 "included")
       ->capture_default_str();
   app.add_option("--initial-backoff", f.initial_backoff, "first retry delay")
       ->capture_default_str();
   app.add_option("--backoff-factor", o.run.backoff_factor, "growth of the retry delay")
       ->capture_default_str();
-  app.add_option("--default-max-tries", o.run.default_max_tries, "tries per statement (0: no "
-                                                                 "limit)")
+  app.add_option("--default-max-tries", o.run.default_max_tries,
+                 "tries per statement (0: no "
+                 "limit)")
       ->capture_default_str();
   app.add_option("--max-errors", o.max_errors, "stop after this many failed files")
       ->capture_default_str();

@@ -3,12 +3,11 @@
 #include "td/builtins.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/duration.h"
 #include "base/files.h"
@@ -96,7 +95,8 @@ MaybeFailure SetFromSql(FileRun& run, const Builtin& b) {
 // A path inside the file's temp folder; absolute paths and '..' are refused.
 Result<std::string> TempPath(FileRun& run, const std::string& path) {
   if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos) {
-    return Unexpected(fmt::format("path '{}' must be relative to the temp dir, without '..'", path));
+    return Unexpected(
+        fmt::format("path '{}' must be relative to the temp dir, without '..'", path));
   }
   return run.state().temp_dir + "/" + path;
 }
@@ -225,8 +225,8 @@ std::variant<Session*, Failure> NamedSession(FileRun& run, const Builtin& b,
   }
   auto s = Session::Connect(url, "", run.Deadline());
   if (auto* e = std::get_if<SqlError>(&s)) {
-    return Failure{b.at, fmt::format("cannot connect to '{}': {}", connection, e->message), {},
-                   true};
+    return Failure{
+        b.at, fmt::format("cannot connect to '{}': {}", connection, e->message), {}, true};
   }
   st.connections.erase(connection);
   return &st.connections.emplace(connection, std::move(std::get<Session>(s))).first->second;
@@ -281,7 +281,8 @@ MaybeFailure PsqlExecute(FileRun& run, const Builtin& b) {
     }
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
       auto text = ReadFile(err_path);
-      return Failure{b.at, fmt::format("psql failed ({})", DescribeWaitStatus(*status)),
+      return Failure{b.at,
+                     fmt::format("psql failed ({})", DescribeWaitStatus(*status)),
                      {text ? std::string(Trim(*text)) : ""}};
     }
     auto got = ReadFile(out_path);
@@ -371,7 +372,8 @@ constexpr BuiltinSpec kBuiltins[] = {
     {"fivetran-", "*", "", BodyRule::kOptional, RequiresService, "Fivetran"},
     {"duckdb-", "*", "", BodyRule::kOptional, RequiresService, "DuckDB"},
     {"persist-", "*", "", BodyRule::kOptional, RequiresService, "Materialize's persist layer"},
-    {"webhook-append", "*", "", BodyRule::kOptional, RequiresService, "Materialize webhook sources"},
+    {"webhook-append", "*", "", BodyRule::kOptional, RequiresService,
+     "Materialize webhook sources"},
     {"http-request", "*", "", BodyRule::kOptional, RequiresService, "an HTTP service"},
     {"avro-ocf-", "*", "", BodyRule::kOptional, RequiresService, "Avro OCF support"},
     {"protobuf-compile-descriptors", "*", "", BodyRule::kOptional, RequiresService, "protoc"},

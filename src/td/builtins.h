@@ -18,8 +18,8 @@ struct Failure;  // runner.h
 enum class BodyRule { kNone, kOptional, kRequired };
 
 struct BuiltinSpec {
-  std::string_view name;  // a name, or a prefix ending in '-' for a family ("kafka-")
-  std::string_view keys;  // accepted keys, space-separated; "*" for any key
+  std::string_view name;      // a name, or a prefix ending in '-' for a family ("kafka-")
+  std::string_view keys;      // accepted keys, space-separated; "*" for any key
   std::string_view required;  // required keys, space-separated
   BodyRule body = BodyRule::kNone;
   // Runs the builtin; returns the failure as data, or nullopt when it passed.

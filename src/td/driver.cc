@@ -1,13 +1,13 @@
 #include "td/driver.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
 
-#include <fmt/format.h>
-
-#include "base/exit_codes.h"
 #include "base/duration.h"
+#include "base/exit_codes.h"
 #include "base/files.h"
 #include "base/rng.h"
 #include "base/strings.h"
@@ -48,8 +48,8 @@ Result<std::vector<std::string>> SelectFiles(const TdOptions& o) {
     files = {candidates[rng.Below(candidates.size())]};
   }
   if (o.shard_count == 0 || o.shard >= o.shard_count) {
-    return Unexpected(fmt::format("--shard {} is not below --shard-count {}", o.shard,
-                                  o.shard_count));
+    return Unexpected(
+        fmt::format("--shard {} is not below --shard-count {}", o.shard, o.shard_count));
   }
   std::vector<std::string> mine;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -115,10 +115,18 @@ std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         // XML 1.0 has no place for most control characters.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {

@@ -18,14 +18,14 @@ struct TdOptions {
   std::vector<std::string> files;  // "-" reads a script from standard input
   bool check = false;              // parse only
   RunConfig run;
-  size_t max_errors = 10;          // stop after this many failed files
-  std::string junit_report;        // path, or empty
+  size_t max_errors = 10;    // stop after this many failed files
+  std::string junit_report;  // path, or empty
   uint64_t shard = 0;
   uint64_t shard_count = 1;
-  std::string source;              // shown beside failures, and in the JUnit report
+  std::string source;  // shown beside failures, and in the JUnit report
   bool retry_file_once = false;
-  std::string pick_from;           // a list of .td paths (a corpus manifest)
-  std::string bucket;              // with pick_from: only entries under this folder
+  std::string pick_from;  // a list of .td paths (a corpus manifest)
+  std::string bucket;     // with pick_from: only entries under this folder
   std::FILE* err = stderr;
 };
 

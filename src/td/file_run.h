@@ -20,7 +20,7 @@ struct FileState {
   std::optional<std::regex> regex;          // $ set-regex
   std::string regex_replacement;
   Millis timeout{0};
-  uint64_t max_tries = 0;  // 0: unlimited
+  uint64_t max_tries = 0;                              // 0: unlimited
   std::map<std::string, std::string> connection_urls;  // $ postgres-connect
   std::map<std::string, Session> connections;          // opened on first use
   bool skipping = false;

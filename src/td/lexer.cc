@@ -51,8 +51,7 @@ LexedFile LexFile(std::string_view text) {
       in_head = true;
       continue;
     }
-    if (open && in_head && line.size() >= 2 && line[0] == ' ' && line[1] == ' ' &&
-        !IsBlank(line)) {
+    if (open && in_head && line.size() >= 2 && line[0] == ' ' && line[1] == ' ' && !IsBlank(line)) {
       open->head += '\n';
       open->head += line;
       continue;
@@ -105,11 +104,21 @@ std::optional<std::vector<Token>> SplitFields(std::string_view text, LexError* e
       if (i >= text.size()) break;
       char e = text[i++];
       switch (e) {
-        case 'n': t.text += '\n'; break;
-        case 't': t.text += '\t'; break;
-        case 'r': t.text += '\r'; break;
-        case '0': t.text += '\0'; break;
-        default: t.text += e; break;
+        case 'n':
+          t.text += '\n';
+          break;
+        case 't':
+          t.text += '\t';
+          break;
+        case 'r':
+          t.text += '\r';
+          break;
+        case '0':
+          t.text += '\0';
+          break;
+        default:
+          t.text += e;
+          break;
       }
     }
     if (!closed) {
@@ -160,9 +169,9 @@ std::optional<std::vector<Token>> SplitArguments(std::string_view text, LexError
       ++i;
     }
     if (!nesting.empty()) {
-      *error = LexError{nesting.back().second,
-                        fmt::format("'{}' is never closed",
-                                    nesting.back().first == '}' ? '{' : '[')};
+      *error =
+          LexError{nesting.back().second,
+                   fmt::format("'{}' is never closed", nesting.back().first == '}' ? '{' : '[')};
       return std::nullopt;
     }
     args.push_back(std::move(t));

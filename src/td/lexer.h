@@ -20,8 +20,8 @@ struct BodyLine {
 };
 
 struct Block {
-  char sigil = 0;    // '>', '!', '?' or '$'
-  Location at;       // the command line
+  char sigil = 0;  // '>', '!', '?' or '$'
+  Location at;     // the command line
   // Text after the sigil, then each continuation line whole (its two spaces included), joined
   // with '\n'; LocationAt maps an offset in it back to the source.
   std::string head;

@@ -202,8 +202,9 @@ bool CheckArguments(const BlockContext& ctx, const Builtin& b, std::string_view 
       ok = false;
     }
   }
+  // A misspelt key also leaves its required key missing; the misspelling is the error to show.
   for (const auto& r : Split(b.spec->required, ' ')) {
-    if (!r.empty() && !seen.contains(r)) {
+    if (ok && !r.empty() && !seen.contains(r)) {
       ctx.Error(ctx.block.at, fmt::format("'{}' needs the argument '{}='", name, r));
       ok = false;
     }

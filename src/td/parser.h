@@ -14,7 +14,7 @@
 namespace faultline::td {
 
 struct ParseResult {
-  Script script;                  // complete only when errors is empty
+  Script script;                   // complete only when errors is empty
   std::vector<Diagnostic> errors;  // in source order
 };
 

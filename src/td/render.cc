@@ -1,10 +1,10 @@
 #include "td/render.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 
@@ -44,7 +44,7 @@ std::string Fraction(std::string_view digits) {
 }
 
 struct Clock {
-  int64_t seconds = 0;  // of the day
+  int64_t seconds = 0;   // of the day
   std::string fraction;  // digits after the point
 };
 
@@ -124,9 +124,9 @@ std::string RenderTimestamp(std::string_view text, bool with_zone) {
   std::optional<int64_t> offset = 0;
   if (zone != std::string_view::npos) offset = ParseOffset(rest.substr(zone));
   if (!y || !mo || !d || !clock || !offset) return std::string(text);
-  int64_t seconds = DaysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d)) *
-                        86400 +
-                    clock->seconds - *offset;
+  int64_t seconds =
+      DaysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d)) * 86400 +
+      clock->seconds - *offset;
   int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
   int64_t of_day = seconds - days * 86400;
   int64_t year;
@@ -169,12 +169,24 @@ std::string RenderBytea(std::string_view text) {
     // As Rust's ascii::escape_default: \t \r \n \' \" \\ escaped, printable ASCII as is, the rest
     // as \xNN.
     switch (byte) {
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\'': out += "\\'"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (byte >= 0x20 && byte < 0x7f) {
           out += static_cast<char>(byte);
@@ -190,18 +202,26 @@ std::string RenderValue(uint32_t type_oid, std::string_view text) {
   switch (type_oid) {
     case oid::kBool:
       return text == "t" ? "true" : text == "f" ? "false" : std::string(text);
-    case oid::kFloat4: return RenderFloat(text, true);
-    case oid::kFloat8: return RenderFloat(text, false);
-    case oid::kTimestamp: return RenderTimestamp(text, false);
-    case oid::kTimestamptz: return RenderTimestamp(text, true);
-    case oid::kTime: return RenderTime(text);
+    case oid::kFloat4:
+      return RenderFloat(text, true);
+    case oid::kFloat8:
+      return RenderFloat(text, false);
+    case oid::kTimestamp:
+      return RenderTimestamp(text, false);
+    case oid::kTimestamptz:
+      return RenderTimestamp(text, true);
+    case oid::kTime:
+      return RenderTime(text);
     case oid::kJson:
-    case oid::kJsonb: return RenderJson(text);
-    case oid::kBytea: return RenderBytea(text);
+    case oid::kJsonb:
+      return RenderJson(text);
+    case oid::kBytea:
+      return RenderBytea(text);
     case oid::kChar:
       // testdrive decodes "char" as an i8 and prints the number.
       return text.empty() ? "0" : std::to_string(static_cast<int>(static_cast<int8_t>(text[0])));
-    default: return std::string(text);
+    default:
+      return std::string(text);
   }
 }
 

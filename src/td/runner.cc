@@ -1,10 +1,9 @@
 #include "td/runner.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "base/strings.h"
@@ -35,7 +34,8 @@ Result<std::string> FileRun::Substitute(std::string_view text, bool regex_litera
     std::string value;
     if (name.starts_with("env.")) {
       const char* env = std::getenv(name.c_str() + 4);
-      if (!env) return Unexpected(fmt::format("unknown variable '{}' (not in the environment)", name));
+      if (!env)
+        return Unexpected(fmt::format("unknown variable '{}' (not in the environment)", name));
       value = env;
     } else if (auto it = state_.vars.find(name); it != state_.vars.end()) {
       value = it->second;

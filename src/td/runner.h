@@ -26,7 +26,7 @@ struct RunConfig {
   Millis default_timeout{30000};
   Millis initial_backoff{50};
   double backoff_factor = 1.5;
-  uint64_t default_max_tries = 0;  // 0: unlimited
+  uint64_t default_max_tries = 0;           // 0: unlimited
   std::map<std::string, std::string> args;  // --var NAME=VALUE, read as ${arg.NAME}
   std::FILE* log = stdout;
 };

@@ -11,22 +11,36 @@
 namespace faultline::td {
 namespace {
 
-std::string TrimmedError(const PGconn* conn) {
-  return std::string(Trim(conn ? PQerrorMessage(conn) : "out of memory"));
+// libpq reports a FATAL error that closed the connection (an administrator shutdown) in its own
+// result, without fields: "FATAL:  <message>\nserver closed the connection unexpectedly...".
+// The server's primary message is the part after the severity, up to the first newline.
+std::string ServerMessageOf(std::string_view text) {
+  for (std::string_view severity : {"FATAL:  ", "ERROR:  ", "PANIC:  "}) {
+    if (text.starts_with(severity)) {
+      text.remove_prefix(severity.size());
+      return std::string(text.substr(0, text.find('\n')));
+    }
+  }
+  return std::string(Trim(text));
 }
 
-SqlError ErrorFromResult(const PGresult* res, const PGconn* conn) {
+std::string TrimmedError(const PGconn* conn) {
+  return conn ? ServerMessageOf(PQerrorMessage(conn)) : "out of memory";
+}
+
+SqlError ErrorFromResult(const PGresult* res) {
   SqlError e;
   const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
   const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
   const char* detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
   const char* hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-  e.message = primary ? primary : std::string(Trim(PQresultErrorMessage(res)));
+  e.message = primary ? primary : ServerMessageOf(PQresultErrorMessage(res));
   if (state) e.sqlstate = state;
   if (detail) e.detail = detail;
   if (hint) e.hint = hint;
-  // An error without SQLSTATE was made by libpq itself: the connection, not the statement.
-  e.connection_lost = !state || PQstatus(conn) == CONNECTION_BAD;
+  // An error without SQLSTATE was made by libpq itself: the connection, not the statement. A
+  // server error that also closed the connection (57P01) is still an error to match.
+  e.connection_lost = !state;
   return e;
 }
 
@@ -42,9 +56,9 @@ QueryRows RowsFromResult(const PGresult* res) {
       if (PQgetisnull(res, r, c)) {
         row.emplace_back("<null>");
       } else {
-        row.push_back(RenderValue(PQftype(res, c), std::string_view(PQgetvalue(res, r, c),
-                                                                  static_cast<size_t>(
-                                                                      PQgetlength(res, r, c)))));
+        row.push_back(RenderValue(
+            PQftype(res, c),
+            std::string_view(PQgetvalue(res, r, c), static_cast<size_t>(PQgetlength(res, r, c)))));
       }
     }
     out.rows.push_back(std::move(row));
@@ -166,9 +180,12 @@ QueryOutcome Session::Query(const std::string& sql, Clock::time_point deadline) 
     PGresult* res = PQgetResult(conn_);
     if (!res) break;
     switch (PQresultStatus(res)) {
-      case PGRES_TUPLES_OK: rows = RowsFromResult(res); break;
+      case PGRES_TUPLES_OK:
+        rows = RowsFromResult(res);
+        break;
       case PGRES_COMMAND_OK:
-      case PGRES_EMPTY_QUERY: break;
+      case PGRES_EMPTY_QUERY:
+        break;
       case PGRES_COPY_IN:
         PQputCopyEnd(conn_, "COPY FROM STDIN is not supported by faultline td");
         break;
@@ -179,7 +196,7 @@ QueryOutcome Session::Query(const std::string& sql, Clock::time_point deadline) 
         break;
       }
       default:
-        if (!error) error = ErrorFromResult(res, conn_);
+        if (!error) error = ErrorFromResult(res);
     }
     PQclear(res);
   }

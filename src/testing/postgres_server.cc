@@ -45,7 +45,7 @@ Result<int> FreeLoopbackPort() {
 Status RunAsPostgres(const std::vector<std::string>& argv, const std::string& log_path) {
   UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log) return Status::FromErrno(log_path);
-  std::vector<std::string> full = {"setpriv", "--reuid=postgres", "--regid=postgres",
+  std::vector<std::string> full = {"setpriv",       "--reuid=postgres", "--regid=postgres",
                                    "--init-groups", "--pdeathsig=KILL", "--"};
   full.insert(full.end(), argv.begin(), argv.end());
   auto child = td::ChildProcess::Spawn({full, log.get(), log.get()});
@@ -123,13 +123,20 @@ Status PostgresServer::Launch(int port) {
   std::string log_path = root_ + "/postgres.log";
   UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log) return Status::FromErrno(log_path);
-  std::vector<std::string> argv = {"setpriv",       "--reuid=postgres",
-                                   "--regid=postgres", "--init-groups",
-                                   "--pdeathsig=KILL", "--",
-                                   options_.bin_dir + "/postgres", "-D",
-                                   data_dir(),      "-p",
-                                   std::to_string(port_), "-k",
-                                   root_,           "-c",
+  std::vector<std::string> argv = {"setpriv",
+                                   "--reuid=postgres",
+                                   "--regid=postgres",
+                                   "--init-groups",
+                                   "--pdeathsig=KILL",
+                                   "--",
+                                   options_.bin_dir + "/postgres",
+                                   "-D",
+                                   data_dir(),
+                                   "-p",
+                                   std::to_string(port_),
+                                   "-k",
+                                   root_,
+                                   "-c",
                                    "listen_addresses=" + host_};
   for (const auto& s : options_.settings) {
     argv.push_back("-c");
@@ -142,8 +149,8 @@ Status PostgresServer::Launch(int port) {
 }
 
 Status PostgresServer::WaitReady() {
-  std::string conninfo = fmt::format("host={} port={} dbname=postgres user=postgres connect_timeout=2",
-                                     host_, port_);
+  std::string conninfo =
+      fmt::format("host={} port={} dbname=postgres user=postgres connect_timeout=2", host_, port_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     if (PQping(conninfo.c_str()) == PQPING_OK) return Status::Ok();

@@ -2,3 +2,6 @@
 target_sources(faultline_core PRIVATE
   src/testing/postgres_server.cc
 )
+
+# One CTest entry: the fixture's own tests start and stop real servers.
+faultline_pg_test(postgres_server_test src/testing/postgres_server_test.cc)
