@@ -31,7 +31,7 @@ struct FileState {
 
 class FileRun {
  public:
-  FileRun(const Script& script, const RunConfig& config, uint64_t seed);
+  FileRun(const RunConfig& config, uint64_t seed);
 
   FileState& state() { return state_; }
   const RunConfig& config() const { return config_; }
@@ -51,7 +51,6 @@ class FileRun {
   void Log(std::string_view line) const;
 
  private:
-  const Script& script_;
   const RunConfig& config_;
   FileState state_;
   Rng rng_;

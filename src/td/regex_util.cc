@@ -1,5 +1,7 @@
 #include "td/regex_util.h"
 
+#include <cctype>
+
 namespace faultline::td {
 namespace {
 
@@ -38,6 +40,14 @@ std::optional<std::string> CheckRegex(std::string_view pattern, bool variables_a
       if (++depth > kMaxNesting) return "groups nested more than 32 deep";
     } else if (p[i] == ')') {
       --depth;
+    } else if (p[i] == '{') {
+      // libstdc++ multiplies repetition counts without an overflow check (found by fuzzing).
+      size_t digits = 0;
+      while (i + 1 < p.size() &&
+             (std::isdigit(static_cast<unsigned char>(p[i + 1])) || p[i + 1] == ',')) {
+        digits = p[++i] == ',' ? 0 : digits + 1;
+        if (digits > 4) return "repetition count above 9999";
+      }
     }
   }
   try {

@@ -14,8 +14,7 @@
 
 namespace faultline::td {
 
-FileRun::FileRun(const Script& script, const RunConfig& config, uint64_t seed)
-    : script_(script), config_(config), rng_(seed) {
+FileRun::FileRun(const RunConfig& config, uint64_t seed) : config_(config), rng_(seed) {
   state_.timeout = config.default_timeout;
   state_.max_tries = config.default_max_tries;
   for (const auto& [k, v] : config.args) state_.vars["arg." + k] = v;
@@ -101,7 +100,7 @@ std::string Quoted(const std::string& identifier) {
 
 // Creates the file's temp folder, its database (unless --no-reset) and its main session, and
 // defines the testdrive.* variables.
-std::optional<Failure> Prepare(FileRun& run, const Script& script, uint64_t file_seed) {
+std::optional<Failure> Prepare(FileRun& run, uint64_t file_seed) {
   FileState& st = run.state();
   const RunConfig& config = run.config();
   auto temp = MakeTempDir("faultline-td");
@@ -137,7 +136,6 @@ std::optional<Failure> Prepare(FileRun& run, const Script& script, uint64_t file
   st.vars["testdrive.materialize-user"] = a.user();
   st.vars["testdrive.database"] = st.database;
   st.vars["testdrive.default-timeout"] = std::to_string(config.default_timeout.count()) + "ms";
-  (void)script;
   return std::nullopt;
 }
 
@@ -178,8 +176,8 @@ FileResult RunScript(const Script& script, const RunConfig& config) {
   auto start = Clock::now();
   FileResult result;
   uint64_t file_seed = DeriveSeed(config.seed, script.name);
-  FileRun run(script, config, file_seed);
-  result.failure = Prepare(run, script, file_seed);
+  FileRun run(config, file_seed);
+  result.failure = Prepare(run, file_seed);
   for (size_t i = 0; !result.failure && i < script.commands.size(); ++i) {
     const Command& c = script.commands[i];
     const auto* builtin = std::get_if<Builtin>(&c);
