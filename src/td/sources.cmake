@@ -25,18 +25,6 @@ faultline_test(td_unit_test
   src/td/render_test.cc
 )
 
-# Tests against a real PostgreSQL 15 share one server per binary, so they run as one CTest entry
-# (gtest discovery would start a process, and a server, per test).
-function(faultline_pg_test name)
-  add_executable(${name} ${ARGN})
-  target_link_libraries(${name} PRIVATE faultline_core GTest::gmock GTest::gtest GTest::gtest_main)
-  target_compile_definitions(${name} PRIVATE FAULTLINE_BIN_DIR="${FAULTLINE_BIN_DIR}"
-                             FAULTLINE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-  add_dependencies(${name} faultline)
-  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES TIMEOUT 600)
-endfunction()
 
 faultline_pg_test(td_pg_test src/td/td_pg_test.cc src/td/td_cli_test.cc src/td/td_pg_env.cc)
 # The tests build RunConfigs with designated initializers and leave the other fields defaulted.
