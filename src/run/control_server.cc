@@ -95,14 +95,17 @@ void ControlServer::Handle(int fd, const std::string& line) {
     Close(fd);
   };
   auto parts = Split(line, ' ');
-  std::optional<double> seconds = parts.size() >= 2 ? ParseDouble(parts[1]) : std::nullopt;
-  if (parts.empty() || parts[0] != "stop-faults" || !seconds || *seconds < 0 || *seconds > 86400) {
+  double seconds = -1;
+  if (parts.size() >= 2) {
+    if (auto parsed = ParseDouble(parts[1])) seconds = *parsed;
+  }
+  if (parts.empty() || parts[0] != "stop-faults" || seconds < 0 || seconds > 86400) {
     reply("error expected 'stop-faults SECONDS'\n");
     return;
   }
   size_t from_at = line.find(' ', line.find(' ') + 1);
   std::string from = from_at == std::string::npos ? "unknown" : line.substr(from_at + 1);
-  handler_(Millis(static_cast<int64_t>(*seconds * 1000)), from, [reply] { reply("ok\n"); });
+  handler_(Millis(static_cast<int64_t>(seconds * 1000)), from, [reply] { reply("ok\n"); });
 }
 
 void ControlServer::Close(int fd) {
