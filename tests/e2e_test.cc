@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -193,6 +194,79 @@ TEST_P(NoLeak, NothingOutlivesFaultline) {
 
 INSTANTIATE_TEST_SUITE_P(Signals, NoLeak, ::testing::Values(SIGINT, SIGTERM, SIGKILL),
                          [](const auto& info) { return std::string(sigabbrev_np(info.param)); });
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST_F(E2E, StopFaultsExecutableRecordsAQuietPeriod) {
+  auto r = Faultline({"run", Fixture("quiet"), "--seed", "1"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  int quiet = 0;
+  for (const auto& e : Timeline(Report()["histories"][0]["dir"])) {
+    if (e.type == EventType::kQuietRequest) {
+      ++quiet;
+      EXPECT_EQ(e.fields["seconds"], 0.2);
+      EXPECT_THAT(JsonString(e.fields, "from"), HasSubstr("t/anytime_quiet.sh #"));
+    }
+  }
+  EXPECT_GT(quiet, 0);
+  // The anytime command checked the script's answers: 0 when healed, non-zero on bad input.
+  EXPECT_EQ((*Property(Report(), "t/anytime_quiet.sh exits 0"))["status"], "passed");
+}
+
+TEST_F(E2E, SetupCompleteFromAServiceSdkLineAndServiceProperties) {
+  auto r = Faultline({"run", Fixture("sdksetup"), "--seed", "1"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;  // a registered must-hit property is never reached
+  Json report = Report();
+  auto events = Timeline(report["histories"][0]["dir"]);
+  const Event* setup = nullptr;
+  int64_t healthy_at = -1;
+  for (const auto& e : events) {
+    if (e.type == EventType::kSetupComplete) setup = &e;
+    if (e.type == EventType::kServiceHealthy) healthy_at = e.t_us;
+  }
+  ASSERT_NE(setup, nullptr);
+  EXPECT_EQ(JsonString(setup->fields, "via"), "sdk");
+  EXPECT_EQ(JsonString(setup->fields, "service"), "app");
+  EXPECT_EQ(setup->fields["details"]["message"], "app is ready");
+  EXPECT_GE(setup->t_us - healthy_at, 300000) << "setup waited for the SDK line, not health";
+  const Json* never = Property(report, "app recovered a crashed transaction");
+  ASSERT_NE(never, nullptr);
+  EXPECT_EQ((*never)["status"], "failed");
+  EXPECT_EQ((*never)["reason"], "never reached");
+  EXPECT_EQ((*never)["location"]["begin_line"], 9);
+  const Json* consistent = Property(report, "app state is consistent");
+  ASSERT_NE(consistent, nullptr);
+  EXPECT_EQ((*consistent)["status"], "passed");
+  EXPECT_EQ((*consistent)["first_pass"]["source"], "service app");
+  EXPECT_EQ((*consistent)["first_pass"]["details"]["rows"], 3);
+  bool event = false, skipped = false;
+  for (const auto& e : events) {
+    event |= e.type == EventType::kSdkEvent && JsonString(e.fields, "name") == "app_event";
+    skipped |= e.type == EventType::kSdkSkipped && JsonInt(e.fields, "lines", 0) == 1;
+  }
+  EXPECT_TRUE(event);
+  EXPECT_TRUE(skipped) << "the garbage line is counted, not fatal";
+}
+
+TEST_F(E2E, ServiceUserWhoCannotReachTheRunFolderStillWorks) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  // The run folder sits under a folder that only root may enter.
+  std::string locked = out_dir_ + "/locked";
+  ASSERT_TRUE(MakeDirs(locked).ok());
+  ASSERT_EQ(chmod(locked.c_str(), 0700), 0);
+  auto b = StartBackground({"run", Fixture("asuser"), "--seed", "1", "--out", locked});
+  auto r = StopBackground(b, 0);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::string dir = Report()["histories"][0]["dir"];
+  EXPECT_EQ(dir.rfind(locked, 0), 0u) << dir;
+  EXPECT_EQ(ReadFile(dir + "/services/store/prepared-by").value_or(""), "nobody\n");
+  EXPECT_EQ(ReadFile(dir + "/services/store/run-by").value_or(""), "nobody\n");
+  EXPECT_TRUE(PathExists(dir + "/timeline.jsonl"));
+}
 
 }  // namespace
 }  // namespace faultline

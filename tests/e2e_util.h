@@ -47,7 +47,8 @@ class Harness {
   // Starts faultline with `args` and --out <the test's folder>.
   Background StartBackground(std::vector<std::string> args) {
     args.insert(args.begin(), std::string(FAULTLINE_BIN_DIR) + "/faultline");
-    if (args.size() > 2 && (args[1] == "run" || args[1] == "validate")) {
+    bool has_out = std::find(args.begin(), args.end(), "--out") != args.end();
+    if (args.size() > 2 && !has_out && (args[1] == "run" || args[1] == "validate")) {
       args.insert(args.end(), {"--out", out_dir_});
     }
     std::vector<char*> argv;
