@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,6 +17,7 @@
 #include "base/signals.h"
 #include "base/strings.h"
 #include "process/guardian.h"
+#include "process/spawn.h"
 
 namespace faultline {
 namespace {
@@ -26,20 +26,6 @@ constexpr const char* kSetpriv = "/usr/bin/setpriv";
 
 // glibc 2.36's <sys/pidfd.h> lacks C++ linkage; the system call is all it wraps.
 int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
-
-// RAII for posix_spawn's attribute and file-action objects.
-struct SpawnObjects {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnObjects() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-  }
-  ~SpawnObjects() {
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-};
 
 std::string PathOf(const std::vector<std::string>& env) {
   for (const auto& e : env) {
@@ -114,43 +100,11 @@ Result<ChildId> Supervisor::Spawn(const SpawnSpec& spec, ExitCallback on_exit) {
   auto final_argv = AsUser(spec.user, std::move(argv));
   if (!final_argv) return Unexpected(final_argv.error());
 
-  SpawnObjects o;
-  sigset_t empty, all;
-  sigemptyset(&empty);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&o.attr, &empty);
-  posix_spawnattr_setsigdefault(&o.attr, &all);
-  // Its own process group, so that a Ctrl-C does not reach it and a stop reaches all of it.
-  posix_spawnattr_setpgroup(&o.attr, 0);
-  posix_spawnattr_setflags(&o.attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  int out_flags = O_WRONLY | O_CREAT | O_APPEND;
-  posix_spawn_file_actions_addopen(&o.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(
-      &o.actions, 1, spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path.c_str(), out_flags,
-      0644);
-  if (!spec.stderr_path.empty() && spec.stderr_path == spec.stdout_path) {
-    posix_spawn_file_actions_adddup2(&o.actions, 1, 2);
-  } else {
-    posix_spawn_file_actions_addopen(
-        &o.actions, 2, spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.c_str(), out_flags,
-        0644);
-  }
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&o.actions, spec.cwd.c_str());
-
-  std::vector<char*> c_argv, c_env;
-  for (auto& a : *final_argv) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
-  std::vector<std::string> env = spec.env;
-  for (auto& e : env) c_env.push_back(e.data());
-  c_env.push_back(nullptr);
-
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, c_argv[0], &o.actions, &o.attr, c_argv.data(), c_env.data());
-  if (rc != 0) {
-    return Unexpected(Status::FromErrno(fmt::format("cannot start '{}'", spec.argv[0]), rc));
-  }
-  Guardian::Instance().Add(pid, spec.stop_signal);
+  SpawnRequest request{*final_argv, &spec.env,        spec.cwd,         -1,
+                       -1,          spec.stdout_path, spec.stderr_path, spec.stop_signal};
+  auto spawned = SpawnInGroup(request);
+  if (!spawned) return Unexpected(spawned.error());
+  pid_t pid = *spawned;
   UniqueFd pidfd(PidfdOpen(pid));
   if (!pidfd) {
     kill(-pid, SIGKILL);

@@ -13,7 +13,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
-#include "td/child_process.h"
+#include "process/child_process.h"
 #include "td/file_run.h"
 #include "td/regex_util.h"
 

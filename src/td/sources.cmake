@@ -1,7 +1,6 @@
 # Sources and tests of src/td/: the testdrive (.td) interpreter.
 target_sources(faultline_core PRIVATE
   src/td/builtins.cc
-  src/td/child_process.cc
   src/td/compare.cc
   src/td/diagnostic.cc
   src/td/driver.cc

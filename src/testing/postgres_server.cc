@@ -48,14 +48,14 @@ Status RunAsPostgres(const std::vector<std::string>& argv, const std::string& lo
   std::vector<std::string> full = {"setpriv",       "--reuid=postgres", "--regid=postgres",
                                    "--init-groups", "--pdeathsig=KILL", "--"};
   full.insert(full.end(), argv.begin(), argv.end());
-  auto child = td::ChildProcess::Spawn({full, log.get(), log.get()});
+  auto child = ChildProcess::Spawn({full, log.get(), log.get()});
   if (!child) return child.status();
   auto status = child->Wait(std::chrono::minutes(2));
   if (!status) return Status::Error(argv[0] + " did not finish within 2 minutes");
   if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
     auto text = ReadFile(log_path);
     return Status::Error(fmt::format("{} failed ({}):\n{}", argv[0],
-                                     td::DescribeWaitStatus(*status),
+                                     DescribeWaitStatus(*status),
                                      text ? TailLines(*text, 20) : ""));
   }
   return Status::Ok();
@@ -142,7 +142,7 @@ Status PostgresServer::Launch(int port) {
     argv.push_back("-c");
     argv.push_back(s);
   }
-  auto child = td::ChildProcess::Spawn({argv, log.get(), log.get()});
+  auto child = ChildProcess::Spawn({argv, log.get(), log.get()});
   if (!child) return child.status();
   postmaster_ = std::move(*child);
   return Status::Ok();
@@ -157,7 +157,7 @@ Status PostgresServer::WaitReady() {
     // The postmaster's exit is the event that ends the wait early; between pings it is waited on.
     if (auto status = postmaster_.Wait(milliseconds(50))) {
       return Status::Error(fmt::format("postgres exited ({}) before accepting connections:\n{}",
-                                       td::DescribeWaitStatus(*status), LogTail()));
+                                       DescribeWaitStatus(*status), LogTail()));
     }
   }
   return Status::Error("postgres did not accept connections within 60s:\n" + LogTail());

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "td/child_process.h"
+#include "process/child_process.h"
 
 namespace faultline::testing {
 
@@ -64,7 +64,7 @@ class PostgresServer {
   std::string root_;
   uid_t uid_ = 0;
   gid_t gid_ = 0;
-  td::ChildProcess postmaster_;
+  ChildProcess postmaster_;
 };
 
 }  // namespace faultline::testing

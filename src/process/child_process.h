@@ -1,7 +1,8 @@
-// ChildProcess: one child started with posix_spawn in a process group of its own, with stdin from
-// /dev/null and the caller's choice of stdout/stderr. The object owns the child: its destructor
-// SIGKILLs the whole group and reaps it, so no exit path leaves the child behind. Used by the
-// interpreter (psql) and by the test fixture (postgres). Not thread-safe; one owner thread.
+// ChildProcess: one child that its owner waits for synchronously (no event loop), started by
+// SpawnInGroup in a process group of its own, with stdin from /dev/null and the caller's choice of
+// stdout/stderr. The object owns the child: its destructor SIGKILLs the whole group and reaps it,
+// and the Guardian ends the group if faultline dies first. Used by `faultline td` (psql) and the
+// PostgreSQL test fixture; the Supervisor is the event-loop twin. Not thread-safe; one owner.
 // Signal dispositions are process-wide: the child gets default dispositions and an empty mask.
 #pragma once
 
@@ -15,7 +16,7 @@
 #include "base/status.h"
 #include "base/unique_fd.h"
 
-namespace faultline::td {
+namespace faultline {
 
 struct SpawnOptions {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
@@ -49,7 +50,7 @@ class ChildProcess {
   std::optional<int> exit_status_;
 };
 
-// A readable description of a wait status: "exit 1", "signal 9".
+// A readable description of a wait status: "exit 1", "killed by SIGKILL".
 std::string DescribeWaitStatus(int status);
 
-}  // namespace faultline::td
+}  // namespace faultline

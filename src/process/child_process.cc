@@ -1,9 +1,8 @@
-#include "td/child_process.h"
+#include "process/child_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,9 +10,12 @@
 #include <cerrno>
 #include <utility>
 
-extern char** environ;
+#include "base/signals.h"
+#include "process/guardian.h"
+#include "process/spawn.h"
+#include "process/supervisor.h"
 
-namespace faultline::td {
+namespace faultline {
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
@@ -34,44 +36,19 @@ ChildProcess::~ChildProcess() { Kill(); }
 
 Result<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return Unexpected("spawn: empty argv");
-  std::vector<char*> argv;
-  for (const auto& a : options.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  if (options.stdout_fd >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, options.stdout_fd, 1);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  }
-  if (options.stderr_fd >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, options.stderr_fd, 2);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Its own process group, so that a stop reaches every process it forks and a Ctrl-C at the
-  // terminal does not; default signal dispositions and an empty mask whatever the caller blocks.
-  sigset_t empty, all;
-  sigemptyset(&empty);
-  sigfillset(&all);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return Unexpected(Status::FromErrno("spawn " + options.argv[0], rc));
-
+  const char* path = getenv("PATH");
+  auto program = FindExecutable(options.argv[0], path ? path : "/usr/bin:/bin");
+  if (!program) return Unexpected(program.error());
+  SpawnRequest request;
+  request.argv = options.argv;
+  request.argv[0] = *program;
+  request.stdout_fd = options.stdout_fd;
+  request.stderr_fd = options.stderr_fd;
+  auto pid = SpawnInGroup(request);
+  if (!pid) return Unexpected(pid.error());
   ChildProcess child;
-  child.pid_ = pid;
-  child.pidfd_.Reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  child.pid_ = *pid;
+  child.pidfd_.Reset(static_cast<int>(syscall(SYS_pidfd_open, *pid, 0)));
   return child;
 }
 
@@ -117,14 +94,15 @@ void ChildProcess::Kill() {
     }
     exit_status_ = status;
   }
+  Guardian::Instance().Remove(pid_);
   pid_ = -1;
   pidfd_.Reset();
 }
 
 std::string DescribeWaitStatus(int status) {
   if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
+  if (WIFSIGNALED(status)) return "killed by " + SignalName(WTERMSIG(status));
   return "status " + std::to_string(status);
 }
 
-}  // namespace faultline::td
+}  // namespace faultline
