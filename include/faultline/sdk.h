@@ -200,13 +200,27 @@ inline void AppendJsonString(std::string& out, std::string_view s) {
     if (c < 0x80) {
       out.push_back('\\');
       switch (c) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '\n': out.push_back('n'); break;
-        case '\r': out.push_back('r'); break;
-        case '\t': out.push_back('t'); break;
-        case '\b': out.push_back('b'); break;
-        case '\f': out.push_back('f'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '\n':
+          out.push_back('n');
+          break;
+        case '\r':
+          out.push_back('r');
+          break;
+        case '\t':
+          out.push_back('t');
+          break;
+        case '\b':
+          out.push_back('b');
+          break;
+        case '\f':
+          out.push_back('f');
+          break;
         default:
           out.append("u00");
           out.push_back(kHex[c >> 4]);
@@ -286,7 +300,7 @@ class Value {
     }
   }
   Value(char c) { internal::AppendJsonString(json_, std::string_view(&c, 1)); }  // NOLINT
-  Value(const char* s) {                                                            // NOLINT
+  Value(const char* s) {                                                         // NOLINT
     if (s == nullptr) {
       json_ = "null";
     } else {
@@ -295,8 +309,8 @@ class Value {
   }
   Value(std::string_view s) { internal::AppendJsonString(json_, s); }  // NOLINT
   Value(const std::string& s) : Value(std::string_view(s)) {}          // NOLINT
-  Value(const Details& object);                                         // NOLINT
-  Value(const Array& array);                                            // NOLINT
+  Value(const Details& object);                                        // NOLINT
+  Value(const Array& array);                                           // NOLINT
   // Takes `json` as it is: it must be one compact, valid JSON value (for tools such as
   // `faultline sdk` that have already parsed and re-serialized it).
   Value(internal::RawJsonTag, std::string json) : json_(std::move(json)) {}
@@ -365,9 +379,8 @@ class Array {
   Array(std::initializer_list<Value> items) {
     for (const Value& item : items) add(item);
   }
-  template <typename Range,
-            typename = std::enable_if_t<std::is_convertible_v<
-                decltype(*std::begin(std::declval<const Range&>())), Value>>>
+  template <typename Range, typename = std::enable_if_t<std::is_convertible_v<
+                                decltype(*std::begin(std::declval<const Range&>())), Value>>>
   explicit Array(const Range& range) {
     for (const auto& item : range) add(Value(item));
   }
@@ -591,8 +604,8 @@ inline std::string EventLine(std::string_view name, const Details& details) {
 
 // The top-level keys the protocol reserves; an event must not be named after one.
 inline bool IsReservedKey(std::string_view name) {
-  return name == "antithesis_sdk" || name == "antithesis_assert" ||
-         name == "antithesis_guidance" || name == "antithesis_setup";
+  return name == "antithesis_sdk" || name == "antithesis_assert" || name == "antithesis_guidance" ||
+         name == "antithesis_setup";
 }
 
 inline std::string SdkInfoLine() {
@@ -726,8 +739,8 @@ enum class Compare : uint8_t { kGreater, kGreaterOrEqual, kLess, kLessOrEqual };
 // both sides are compared as double.
 template <typename L, typename R>
 constexpr bool Compares(Compare op, const L& left, const R& right) {
-  static_assert(std::is_arithmetic_v<L> && std::is_arithmetic_v<R> &&
-                    !std::is_same_v<L, bool> && !std::is_same_v<R, bool>,
+  static_assert(std::is_arithmetic_v<L> && std::is_arithmetic_v<R> && !std::is_same_v<L, bool> &&
+                    !std::is_same_v<R, bool>,
                 "faultline: numeric assertions compare numbers");
   if constexpr (std::is_integral_v<L> && std::is_integral_v<R>) {
     auto less = [](const L& a, const R& b) {
@@ -970,12 +983,12 @@ inline void EvaluateRuntimeNumeric(Kind kind, Compare op, const L& left, const R
 
 // Numeric function forms: Always/Sometimes of `left <op> right`, with left and right added to
 // the details. Any two arithmetic types; signed and unsigned integers compare by value.
-#define FAULTLINE_INTERNAL_NUMERIC_FUNCTION(name, kind, op)                                  \
-  template <typename L, typename R>                                                         \
-  inline void name(const L& left, const R& right, std::string_view message,                 \
+#define FAULTLINE_INTERNAL_NUMERIC_FUNCTION(name, kind, op)                                       \
+  template <typename L, typename R>                                                               \
+  inline void name(const L& left, const R& right, std::string_view message,                       \
                    const Details& details = {}, const Location& location = Location::current()) { \
-    internal::EvaluateRuntimeNumeric(internal::Kind::kind, internal::Compare::op, left, right, \
-                                     message, details, location);                            \
+    internal::EvaluateRuntimeNumeric(internal::Kind::kind, internal::Compare::op, left, right,    \
+                                     message, details, location);                                 \
   }
 FAULTLINE_INTERNAL_NUMERIC_FUNCTION(always_greater_than, kAlways, kGreater)
 FAULTLINE_INTERNAL_NUMERIC_FUNCTION(always_greater_than_or_equal_to, kAlways, kGreaterOrEqual)
@@ -996,14 +1009,12 @@ inline void always_some(const Bools& bools, std::string_view message, const Deta
   bools.add_to(with_bools);
   internal::EvaluateRuntime(internal::Kind::kAlways, message, bools.any(), with_bools, location);
 }
-inline void sometimes_all(const Bools& bools, std::string_view message,
-                          const Details& details = {},
+inline void sometimes_all(const Bools& bools, std::string_view message, const Details& details = {},
                           const Location& location = Location::current()) {
   if (!enabled()) return;
   Details with_bools = details;
   bools.add_to(with_bools);
-  internal::EvaluateRuntime(internal::Kind::kSometimes, message, bools.all(), with_bools,
-                            location);
+  internal::EvaluateRuntime(internal::Kind::kSometimes, message, bools.all(), with_bools, location);
 }
 
 // Declares that setup is complete: faultline starts a template's commands (and faults) only
@@ -1108,64 +1119,65 @@ T random_choice(std::initializer_list<T> options) {
 
 // The condition is evaluated; the details compile (so variables used only there stay "used")
 // but never run.
-#define FAULTLINE_INTERNAL_ASSERT(kind, condition, ...)                                  \
-  do {                                                                                   \
-    static_cast<void>(condition);                                                        \
-    if (false) static_cast<void>(::faultline::internal::DetailsOf(__VA_ARGS__));         \
+#define FAULTLINE_INTERNAL_ASSERT(kind, condition, ...)                          \
+  do {                                                                           \
+    static_cast<void>(condition);                                                \
+    if (false) static_cast<void>(::faultline::internal::DetailsOf(__VA_ARGS__)); \
   } while (0)
-#define FAULTLINE_INTERNAL_NUMERIC(kind, op, left, right, ...)                           \
-  do {                                                                                   \
-    static_cast<void>(::faultline::internal::Compares(op, (left), (right)));             \
-    if (false) static_cast<void>(::faultline::internal::DetailsOf(__VA_ARGS__));         \
+#define FAULTLINE_INTERNAL_NUMERIC(kind, op, left, right, ...)                   \
+  do {                                                                           \
+    static_cast<void>(::faultline::internal::Compares(op, (left), (right)));     \
+    if (false) static_cast<void>(::faultline::internal::DetailsOf(__VA_ARGS__)); \
   } while (0)
-#define FAULTLINE_INTERNAL_BOOLS(kind, want_all, bools, ...)                             \
-  do {                                                                                   \
-    static_cast<void>(::faultline::internal::AnyOf bools);                               \
-    if (false) static_cast<void>(::faultline::internal::DetailsOf(__VA_ARGS__));         \
+#define FAULTLINE_INTERNAL_BOOLS(kind, want_all, bools, ...)                     \
+  do {                                                                           \
+    static_cast<void>(::faultline::internal::AnyOf bools);                       \
+    if (false) static_cast<void>(::faultline::internal::DetailsOf(__VA_ARGS__)); \
   } while (0)
 
 #else
 
 // Declares the call site: a local struct whose Info() names it, given to SiteHolder as a type.
-#define FAULTLINE_INTERNAL_SITE(kind, ...)                                                    \
-  static_assert(sizeof("" FAULTLINE_INTERNAL_FIRST(__VA_ARGS__)) > 1,                         \
-                "faultline: an assertion's message is a non-empty string literal");           \
-  static constexpr const char* faultline_function_ = __func__;                                \
-  struct FaultlineSite_ {                                                                     \
-    static constexpr ::faultline::internal::SiteInfo Info() {                                 \
-      return ::faultline::internal::SiteInfo{                                                 \
-          ::faultline::internal::Kind::kind, "" FAULTLINE_INTERNAL_FIRST(__VA_ARGS__),        \
-          __FILE__, faultline_function_, __LINE__, FAULTLINE_INTERNAL_MACRO_COLUMN};          \
-    }                                                                                         \
+#define FAULTLINE_INTERNAL_SITE(kind, ...)                                             \
+  static_assert(sizeof("" FAULTLINE_INTERNAL_FIRST(__VA_ARGS__)) > 1,                  \
+                "faultline: an assertion's message is a non-empty string literal");    \
+  static constexpr const char* faultline_function_ = __func__;                         \
+  struct FaultlineSite_ {                                                              \
+    static constexpr ::faultline::internal::SiteInfo Info() {                          \
+      return ::faultline::internal::SiteInfo{::faultline::internal::Kind::kind,        \
+                                             "" FAULTLINE_INTERNAL_FIRST(__VA_ARGS__), \
+                                             __FILE__,                                 \
+                                             faultline_function_,                      \
+                                             __LINE__,                                 \
+                                             FAULTLINE_INTERNAL_MACRO_COLUMN};         \
+    }                                                                                  \
   }
 
-#define FAULTLINE_INTERNAL_ASSERT(kind, condition, ...)                                  \
-  do {                                                                                   \
-    FAULTLINE_INTERNAL_SITE(kind, __VA_ARGS__);                                          \
-    ::faultline::internal::Evaluate<FaultlineSite_>(                                     \
-        static_cast<bool>(condition),                                                    \
-        [&]() { return ::faultline::internal::DetailsOf(__VA_ARGS__); });                \
+#define FAULTLINE_INTERNAL_ASSERT(kind, condition, ...)                                   \
+  do {                                                                                    \
+    FAULTLINE_INTERNAL_SITE(kind, __VA_ARGS__);                                           \
+    ::faultline::internal::Evaluate<FaultlineSite_>(static_cast<bool>(condition), [&]() { \
+      return ::faultline::internal::DetailsOf(__VA_ARGS__);                               \
+    });                                                                                   \
   } while (0)
 
-#define FAULTLINE_INTERNAL_NUMERIC(kind, op, left, right, ...)                           \
-  do {                                                                                   \
-    FAULTLINE_INTERNAL_SITE(kind, __VA_ARGS__);                                          \
-    ::faultline::internal::EvaluateNumeric<FaultlineSite_>(                              \
-        op, (left), (right),                                                             \
-        [&]() { return ::faultline::internal::DetailsOf(__VA_ARGS__); });                \
+#define FAULTLINE_INTERNAL_NUMERIC(kind, op, left, right, ...)                                 \
+  do {                                                                                         \
+    FAULTLINE_INTERNAL_SITE(kind, __VA_ARGS__);                                                \
+    ::faultline::internal::EvaluateNumeric<FaultlineSite_>(                                    \
+        op, (left), (right), [&]() { return ::faultline::internal::DetailsOf(__VA_ARGS__); }); \
   } while (0)
 
-#define FAULTLINE_INTERNAL_BOOLS(kind, want_all, bools, ...)                             \
-  do {                                                                                   \
-    FAULTLINE_INTERNAL_SITE(kind, __VA_ARGS__);                                          \
-    ::faultline::internal::EvaluateBools<FaultlineSite_>(                                \
+#define FAULTLINE_INTERNAL_BOOLS(kind, want_all, bools, ...)                               \
+  do {                                                                                     \
+    FAULTLINE_INTERNAL_SITE(kind, __VA_ARGS__);                                            \
+    ::faultline::internal::EvaluateBools<FaultlineSite_>(                                  \
         want_all, bools, [&]() { return ::faultline::internal::DetailsOf(__VA_ARGS__); }); \
   } while (0)
 
 #endif  // FAULTLINE_SDK_DISABLED
 
-#define FAULTLINE_ALWAYS(condition, ...) \
-  FAULTLINE_INTERNAL_ASSERT(kAlways, condition, __VA_ARGS__)
+#define FAULTLINE_ALWAYS(condition, ...) FAULTLINE_INTERNAL_ASSERT(kAlways, condition, __VA_ARGS__)
 #define FAULTLINE_ALWAYS_OR_UNREACHABLE(condition, ...) \
   FAULTLINE_INTERNAL_ASSERT(kAlwaysOrUnreachable, condition, __VA_ARGS__)
 #define FAULTLINE_SOMETIMES(condition, ...) \
@@ -1173,55 +1185,65 @@ T random_choice(std::initializer_list<T> options) {
 #define FAULTLINE_REACHABLE(...) FAULTLINE_INTERNAL_ASSERT(kReachable, true, __VA_ARGS__)
 #define FAULTLINE_UNREACHABLE(...) FAULTLINE_INTERNAL_ASSERT(kUnreachable, false, __VA_ARGS__)
 
-#define FAULTLINE_ALWAYS_GREATER_THAN(left, right, ...)                                       \
+#define FAULTLINE_ALWAYS_GREATER_THAN(left, right, ...)                                      \
   FAULTLINE_INTERNAL_NUMERIC(kAlways, ::faultline::internal::Compare::kGreater, left, right, \
                              __VA_ARGS__)
-#define FAULTLINE_ALWAYS_GREATER_THAN_OR_EQUAL_TO(left, right, ...)                    \
-  FAULTLINE_INTERNAL_NUMERIC(kAlways, ::faultline::internal::Compare::kGreaterOrEqual, \
-                             left, right, __VA_ARGS__)
-#define FAULTLINE_ALWAYS_LESS_THAN(left, right, ...)                                       \
+#define FAULTLINE_ALWAYS_GREATER_THAN_OR_EQUAL_TO(left, right, ...)                          \
+  FAULTLINE_INTERNAL_NUMERIC(kAlways, ::faultline::internal::Compare::kGreaterOrEqual, left, \
+                             right, __VA_ARGS__)
+#define FAULTLINE_ALWAYS_LESS_THAN(left, right, ...)                                      \
   FAULTLINE_INTERNAL_NUMERIC(kAlways, ::faultline::internal::Compare::kLess, left, right, \
                              __VA_ARGS__)
-#define FAULTLINE_ALWAYS_LESS_THAN_OR_EQUAL_TO(left, right, ...)                    \
-  FAULTLINE_INTERNAL_NUMERIC(kAlways, ::faultline::internal::Compare::kLessOrEqual, \
-                             left, right, __VA_ARGS__)
-#define FAULTLINE_SOMETIMES_GREATER_THAN(left, right, ...)                                       \
+#define FAULTLINE_ALWAYS_LESS_THAN_OR_EQUAL_TO(left, right, ...)                                 \
+  FAULTLINE_INTERNAL_NUMERIC(kAlways, ::faultline::internal::Compare::kLessOrEqual, left, right, \
+                             __VA_ARGS__)
+#define FAULTLINE_SOMETIMES_GREATER_THAN(left, right, ...)                                      \
   FAULTLINE_INTERNAL_NUMERIC(kSometimes, ::faultline::internal::Compare::kGreater, left, right, \
                              __VA_ARGS__)
-#define FAULTLINE_SOMETIMES_GREATER_THAN_OR_EQUAL_TO(left, right, ...)                    \
-  FAULTLINE_INTERNAL_NUMERIC(kSometimes, ::faultline::internal::Compare::kGreaterOrEqual, \
-                             left, right, __VA_ARGS__)
-#define FAULTLINE_SOMETIMES_LESS_THAN(left, right, ...)                                       \
+#define FAULTLINE_SOMETIMES_GREATER_THAN_OR_EQUAL_TO(left, right, ...)                          \
+  FAULTLINE_INTERNAL_NUMERIC(kSometimes, ::faultline::internal::Compare::kGreaterOrEqual, left, \
+                             right, __VA_ARGS__)
+#define FAULTLINE_SOMETIMES_LESS_THAN(left, right, ...)                                      \
   FAULTLINE_INTERNAL_NUMERIC(kSometimes, ::faultline::internal::Compare::kLess, left, right, \
                              __VA_ARGS__)
-#define FAULTLINE_SOMETIMES_LESS_THAN_OR_EQUAL_TO(left, right, ...)                    \
-  FAULTLINE_INTERNAL_NUMERIC(kSometimes, ::faultline::internal::Compare::kLessOrEqual, \
-                             left, right, __VA_ARGS__)
+#define FAULTLINE_SOMETIMES_LESS_THAN_OR_EQUAL_TO(left, right, ...)                          \
+  FAULTLINE_INTERNAL_NUMERIC(kSometimes, ::faultline::internal::Compare::kLessOrEqual, left, \
+                             right, __VA_ARGS__)
 
 #define FAULTLINE_ALWAYS_SOME(bools, ...) \
   FAULTLINE_INTERNAL_BOOLS(kAlways, false, (bools), __VA_ARGS__)
 #define FAULTLINE_SOMETIMES_ALL(bools, ...) \
   FAULTLINE_INTERNAL_BOOLS(kSometimes, true, (bools), __VA_ARGS__)
 
-#define FAULTLINE_INTERNAL_NB1(a) {#a, static_cast<bool>(a)}
-#define FAULTLINE_INTERNAL_NB2(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB1(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB3(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB2(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB4(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB3(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB5(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB4(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB6(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB5(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB7(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB6(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB8(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB7(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB9(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB8(__VA_ARGS__)
-#define FAULTLINE_INTERNAL_NB10(a, ...) FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB9(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB1(a) \
+  { #a, static_cast < bool>(a) }
+#define FAULTLINE_INTERNAL_NB2(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB1(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB3(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB2(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB4(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB3(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB5(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB4(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB6(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB5(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB7(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB6(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB8(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB7(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB9(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB8(__VA_ARGS__)
+#define FAULTLINE_INTERNAL_NB10(a, ...) \
+  FAULTLINE_INTERNAL_NB1(a), FAULTLINE_INTERNAL_NB9(__VA_ARGS__)
 #define FAULTLINE_INTERNAL_NB_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, name, ...) name
-#define FAULTLINE_NAMED_BOOLS(...)                                                             \
-  ::faultline::Bools {                                                                         \
-    FAULTLINE_INTERNAL_NB_PICK(__VA_ARGS__, FAULTLINE_INTERNAL_NB10, FAULTLINE_INTERNAL_NB9,   \
-                               FAULTLINE_INTERNAL_NB8, FAULTLINE_INTERNAL_NB7,                 \
-                               FAULTLINE_INTERNAL_NB6, FAULTLINE_INTERNAL_NB5,                 \
-                               FAULTLINE_INTERNAL_NB4, FAULTLINE_INTERNAL_NB3,                 \
-                               FAULTLINE_INTERNAL_NB2, FAULTLINE_INTERNAL_NB1, unused)         \
-    (__VA_ARGS__)                                                                              \
+#define FAULTLINE_NAMED_BOOLS(...)                                                           \
+  ::faultline::Bools {                                                                       \
+    FAULTLINE_INTERNAL_NB_PICK(__VA_ARGS__, FAULTLINE_INTERNAL_NB10, FAULTLINE_INTERNAL_NB9, \
+                               FAULTLINE_INTERNAL_NB8, FAULTLINE_INTERNAL_NB7,               \
+                               FAULTLINE_INTERNAL_NB6, FAULTLINE_INTERNAL_NB5,               \
+                               FAULTLINE_INTERNAL_NB4, FAULTLINE_INTERNAL_NB3,               \
+                               FAULTLINE_INTERNAL_NB2, FAULTLINE_INTERNAL_NB1, unused)       \
+    (__VA_ARGS__)                                                                            \
   }
 
 #if defined(FAULTLINE_SDK_SHORT_NAMES)
