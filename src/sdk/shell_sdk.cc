@@ -218,7 +218,8 @@ void WriteEvaluation(const AssertSpec& spec, const Args& a, bool condition,
   if (!state.Claim(Record(condition ? 'p' : 'f', spec.kind, a.message))) return;
   std::string file = a.file.empty() ? CallerScript() : a.file;
   internal::SiteInfo site{spec.kind, a.message, file.c_str(), a.function.c_str(), a.line, 0};
-  AppendLine(output, internal::AssertLine(site, /*hit=*/true, condition, &details));
+  std::string details_json = details.to_json();
+  AppendLine(output, internal::AssertLine(site, /*hit=*/true, condition, &details_json));
 }
 
 void RunAssert(const AssertSpec& spec, const Args& a) {
@@ -299,7 +300,10 @@ void RunSetupComplete(const Args& a) {
     if (!s.ok()) throw UsageError{s.message()};
   }
   std::string output = OutputPath();
-  if (!output.empty()) AppendLine(output, internal::SetupCompleteLine(details));
+  std::string details_json = details.to_json();
+  if (!output.empty()) {
+    AppendLine(output, internal::SetupCompleteLine(details.empty() ? nullptr : &details_json));
+  }
 }
 
 void RunEvent(const Args& a) {
@@ -313,7 +317,7 @@ void RunEvent(const Args& a) {
     if (!s.ok()) throw UsageError{s.message()};
   }
   std::string output = OutputPath();
-  if (!output.empty()) AppendLine(output, internal::EventLine(a.name, details));
+  if (!output.empty()) AppendLine(output, internal::EventLine(a.name, details.to_json()));
 }
 
 // Draws uniformly below `n` (all 64 bits when n is 0) from FAULTLINE_SEED's sequence, continuing
