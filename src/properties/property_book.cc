@@ -148,7 +148,7 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       break;
     case EventType::kSetupFailed:
       Evaluated(Get(kSetupCompletes, AssertKind::kAlways, "Always", true), false,
-                MakeExample(h, e, nullptr, f));
+                MakeExample(h, e, nullptr, {{"unhealthy", JsonMember(f, "unhealthy")}}));
       break;
     case EventType::kServiceExit:
       if (!JsonBool(f, "expected", true)) {

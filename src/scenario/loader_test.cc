@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/signals.h"
 #include "scenario/scenario.h"
 
 namespace faultline::scenario {

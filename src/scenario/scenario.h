@@ -151,8 +151,4 @@ LoadResult LoadScenario(const std::string& dir);
 // Loads from text, for tests and fuzzing; `dir` is where relative paths point.
 LoadResult ParseScenario(const std::string& text, const std::string& file, const std::string& dir);
 
-// Parses a signal name (SIGINT, INT, sigint) or number; nullopt when unknown.
-std::optional<int> ParseSignal(std::string_view name);
-std::string SignalName(int signal);
-
 }  // namespace faultline::scenario
