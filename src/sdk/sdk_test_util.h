@@ -13,7 +13,6 @@
 #include "base/files.h"
 #include "properties/property_book.h"
 #include "sdk/file_reader.h"
-#include "sdk/sdk_events.h"
 
 extern char** environ;
 
@@ -120,13 +119,38 @@ inline SdkFile ReadSdkFile(const std::string& path) {
   return file;
 }
 
+// The timeline event of one SDK line from `source`, as a history records it (without the
+// history's handling of setup complete); nullopt for the informational antithesis_sdk line.
+inline std::optional<Event> ToTimelineEvent(const SdkLine& line, const Json& source) {
+  Event e;
+  e.fields = source;
+  if (auto* a = std::get_if<Assertion>(&line)) {
+    e.type = EventType::kAssert;
+    e.fields["assert"] = a->ToJson();
+  } else if (auto* s = std::get_if<SetupComplete>(&line)) {
+    e.type = EventType::kSetupComplete;
+    e.fields["via"] = "sdk";
+    e.fields["details"] = s->details;
+  } else if (auto* g = std::get_if<Guidance>(&line)) {
+    e.type = EventType::kGuidance;
+    e.fields["guidance"] = g->body;
+  } else if (auto* u = std::get_if<UserEvent>(&line)) {
+    e.type = EventType::kSdkEvent;
+    e.fields["name"] = u->name;
+    e.fields["details"] = u->details;
+  } else {
+    return std::nullopt;
+  }
+  return e;
+}
+
 // Feeds every line of `file` to `book` as events of one command invocation of history `h`, the
 // way the composer records them.
 inline void FeedBook(const SdkFile& file, properties::PropertyBook& book,
                      properties::HistoryRef h = {0, 1}) {
   Json source = {{"command", "bank/parallel_driver_bank"}, {"id", 1}};
   for (const SdkLine& line : file.lines) {
-    if (auto event = ToTimelineEvent(line, source, 0)) book.Add(h, *event);
+    if (auto event = ToTimelineEvent(line, source)) book.Add(h, *event);
   }
 }
 

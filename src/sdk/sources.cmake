@@ -1,16 +1,13 @@
-# Sources and tests of src/sdk/: reading SDK output, SDK lines as timeline events, the
-# `faultline sdk` command; and for the public header include/faultline/sdk.h, its workload
-# programs, compile checks and benchmark.
+# Sources and tests of src/sdk/: reading SDK output and the `faultline sdk` command; and, for the
+# public header include/faultline/sdk.h, its workload programs, compile checks and benchmark.
 target_sources(faultline_core PRIVATE
   src/sdk/file_reader.cc
   src/sdk/protocol.cc
-  src/sdk/sdk_events.cc
   src/sdk/shell_sdk.cc
 )
 faultline_test(sdk_test
   src/sdk/file_reader_test.cc
   src/sdk/protocol_test.cc
-  src/sdk/sdk_events_test.cc
   src/sdk/sdk_header_test.cc
   src/sdk/sdk_programs_test.cc
   src/sdk/shell_sdk_test.cc
