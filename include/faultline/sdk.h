@@ -444,11 +444,7 @@ inline uint64_t get_random() { return internal::Random::Get().Next(); }
 
 // A uniform random number in [0, n), without modulo bias; 0 when n is 0.
 inline uint64_t random_below(uint64_t n) {
-  if (n == 0) return 0;
-  uint64_t threshold = (0 - n) % n;  // reject the low values that would bias the remainder
-  uint64_t draw = get_random();
-  while (draw < threshold) draw = get_random();
-  return draw % n;
+  return n == 0 ? 0 : internal::UniformBelow(n, get_random);
 }
 
 // A uniformly chosen element of [begin, end); `end` when the range is empty. Draws once.

@@ -289,6 +289,17 @@ inline std::string SdkInfoLine() {
 
 // ---- The process-wide writer ----------------------------------------------------------------
 
+// Writes all of `data` to `fd`, resuming after a signal or a short write. False on an error.
+inline bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 // Output: the one file this process writes, opened on first use from ANTITHESIS_SDK_LOCAL_OUTPUT.
 // Leaked on purpose, so that assertions in static destructors still find it. O_APPEND with one
 // write(2) per line makes each line land whole even with other processes on the same file (Linux
@@ -309,15 +320,7 @@ class Output {
     if (fd_ < 0) return;
     line.push_back('\n');
     std::lock_guard<std::mutex> lock(mu_);
-    const char* p = line.data();
-    size_t left = line.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // a full disk loses lines, never the workload
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
+    WriteAll(fd_, line);  // a full disk loses lines, never the workload
   }
 
  private:
@@ -577,6 +580,16 @@ constexpr uint64_t SplitMix64(uint64_t z) {
 // The index-th draw (from 0) of the sequence of `seed`.
 constexpr uint64_t SeededDraw(uint64_t seed, uint64_t index) {
   return SplitMix64(seed + (index + 1) * kGoldenGamma);
+}
+
+// A uniform number in [0, n) from `next()`, a source of uniform 64-bit numbers, without modulo
+// bias: the low draws that would favour small remainders are drawn again. n must not be 0.
+template <typename Next>
+uint64_t UniformBelow(uint64_t n, Next&& next) {
+  uint64_t threshold = (0 - n) % n;
+  uint64_t draw = next();
+  while (draw < threshold) draw = next();
+  return draw % n;
 }
 
 // FAULTLINE_SEED's number: a decimal uint64, or else the FNV-1a 64 hash of the text.

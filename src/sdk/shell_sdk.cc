@@ -158,7 +158,7 @@ class ShellState {
   void Append(const std::string& record) {
     std::string line = record + "\n";
     contents_ += line;
-    if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    if (!internal::WriteAll(fd_.get(), line)) {
       std::fprintf(stderr, "faultline sdk: warning: cannot write the state file: %s\n",
                    std::strerror(errno));
     }
@@ -174,16 +174,7 @@ class ShellState {
 void AppendLine(const std::string& path, std::string line) {
   line.push_back('\n');
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  const char* p = line.data();
-  size_t left = line.size();
-  while (fd && left > 0) {
-    ssize_t n = ::write(fd.get(), p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  if (left > 0) {
+  if (!fd || !internal::WriteAll(fd.get(), line)) {
     std::fprintf(stderr, "faultline sdk: warning: cannot write %s: %s\n", path.c_str(),
                  std::strerror(errno));
   }
@@ -331,11 +322,7 @@ uint64_t Draw(uint64_t n) {
     return seeded ? internal::SeededDraw(internal::SeedFromText(seed_text), state->NextDrawIndex())
                   : internal::OsEntropy();
   };
-  if (n == 0) return next();
-  uint64_t threshold = (0 - n) % n;  // the same rejection as faultline::random_below
-  uint64_t draw = next();
-  while (draw < threshold) draw = next();
-  return draw % n;
+  return n == 0 ? next() : internal::UniformBelow(n, next);  // as faultline::random_below
 }
 
 void AddFlags(CLI::App* sub, Args& a, bool location) {
