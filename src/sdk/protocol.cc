@@ -97,6 +97,19 @@ Result<Assertion> Assertion::FromJson(const Json& body) {
   return a;
 }
 
+Json Assertion::ToJson() const {
+  std::string_view assert_type = "always";
+  if (kind == AssertKind::kSometimes) assert_type = "sometimes";
+  if (kind == AssertKind::kReachable || kind == AssertKind::kUnreachable) {
+    assert_type = "reachability";
+  }
+  return Json{{"assert_type", assert_type}, {"display_type", display_type},
+              {"condition", condition},     {"hit", hit},
+              {"must_hit", must_hit},       {"id", id},
+              {"message", message},         {"location", location},
+              {"details", details}};
+}
+
 Result<SdkLine> ParseSdkLine(std::string_view line) {
   Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Unexpected("not JSON");

@@ -35,6 +35,9 @@ struct Assertion {
 
   // Validates an antithesis_assert body; an error says which field is missing or mistyped.
   static Result<Assertion> FromJson(const Json& body);
+  // The antithesis_assert body in the protocol's field names, as the timeline records it:
+  // FromJson(ToJson()) gives this assertion back.
+  Json ToJson() const;
 };
 
 struct SetupComplete {

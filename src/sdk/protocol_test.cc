@@ -95,5 +95,33 @@ TEST(SdkProtocol, MistypedFieldsAreRejectedNotThrown) {
           .ok());
 }
 
+TEST(SdkProtocol, AssertionToJsonRoundTrips) {
+  // The Python SDK's shape: spaces, no details on registrations, condition true on Unreachable.
+  auto line = ParseSdkLine(
+      R"({"antithesis_assert": {"condition": true, "must_hit": false, "hit": true, "id": "m",)"
+      R"( "message": "m", "display_type": "Unreachable", "assert_type": "reachability",)"
+      R"( "location": {"file": "x.py", "begin_line": 3}, "details": {"k": 1}}})");
+  ASSERT_TRUE(line.ok()) << line.error();
+  const auto& a = std::get<Assertion>(*line);
+  for (AssertKind kind :
+       {AssertKind::kAlways, AssertKind::kAlwaysOrUnreachable, AssertKind::kSometimes,
+        AssertKind::kReachable, AssertKind::kUnreachable}) {
+    Assertion b = a;
+    b.kind = kind;
+    b.must_hit = kind == AssertKind::kAlways || kind == AssertKind::kSometimes ||
+                 kind == AssertKind::kReachable;
+    auto again = Assertion::FromJson(b.ToJson());
+    ASSERT_TRUE(again.ok()) << again.error();
+    EXPECT_EQ(again->kind, kind);
+    EXPECT_EQ(again->condition, b.condition);
+    EXPECT_EQ(again->hit, b.hit);
+    EXPECT_EQ(again->must_hit, b.must_hit);
+    EXPECT_EQ(again->id, "m");
+    EXPECT_EQ(again->display_type, "Unreachable");
+    EXPECT_EQ(again->location, a.location);
+    EXPECT_EQ(again->details, a.details);
+  }
+}
+
 }  // namespace
 }  // namespace faultline::sdk
