@@ -270,3 +270,28 @@ TEST_F(E2E, ServiceUserWhoCannotReachTheRunFolderStillWorks) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST_F(E2E, ShippedExampleScenarioPassesOnBothTemplates) {
+  std::string example = std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/example";
+  auto v = Faultline({"validate", example});
+  ASSERT_EQ(v.code, 0) << v.out << v.err;
+  auto r = Faultline(
+      {"run", example, "--seed", "1", "--duration", "2s", "--histories", "2", "--jobs", "2"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  Json report = Report();
+  std::set<std::string> templates;
+  for (const auto& h : report["histories"]) templates.insert(h["template"].get<std::string>());
+  EXPECT_EQ(templates, (std::set<std::string>{"bulk", "counter"}));
+  for (const char* id : {"acknowledged increments survive", "the counter is initialised"}) {
+    const Json* p = Property(report, id);
+    ASSERT_NE(p, nullptr) << id;
+    EXPECT_EQ((*p)["status"], "passed") << id;
+  }
+  EXPECT_TRUE(NothingLeft());
+}
+
+}  // namespace
+}  // namespace faultline

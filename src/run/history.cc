@@ -13,20 +13,6 @@ namespace {
 
 using composer::Prefix;
 
-// An SDK assertion as the timeline stores it: the antithesis_assert body, normalised.
-Json AssertionJson(const sdk::Assertion& a) {
-  std::string assert_type = "always";
-  if (a.kind == sdk::AssertKind::kSometimes) assert_type = "sometimes";
-  if (a.kind == sdk::AssertKind::kReachable || a.kind == sdk::AssertKind::kUnreachable) {
-    assert_type = "reachability";
-  }
-  return {{"assert_type", assert_type}, {"display_type", a.display_type},
-          {"condition", a.condition},   {"hit", a.hit},
-          {"must_hit", a.must_hit},     {"id", a.id},
-          {"message", a.message},       {"location", a.location},
-          {"details", a.details}};
-}
-
 Json SourceOfService(const std::string& service) { return {{"service", service}}; }
 
 }  // namespace
@@ -433,7 +419,7 @@ void History::Ingest(const Json& source, sdk::SdkLine&& line) {
     return fields;
   };
   if (auto* a = std::get_if<sdk::Assertion>(&line)) {
-    timeline_.Record(EventType::kAssert, with_source({{"assert", AssertionJson(*a)}}));
+    timeline_.Record(EventType::kAssert, with_source({{"assert", a->ToJson()}}));
   } else if (auto* s = std::get_if<sdk::SetupComplete>(&line)) {
     if (!setup_complete_ && ctx_.scenario->setup_complete == scenario::SetupMode::kSdk &&
         topology_->Unhealthy().empty()) {

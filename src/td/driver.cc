@@ -1,5 +1,6 @@
 #include "td/driver.h"
 
+#include <faultline/sdk.h>
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -12,7 +13,6 @@
 #include "base/rng.h"
 #include "base/strings.h"
 #include "td/parser.h"
-#include "td/sdk_output.h"
 
 namespace faultline::td {
 namespace {
@@ -98,7 +98,7 @@ FileOutcome RunFile(const TdOptions& o, const Script& script) {
     fmt::print(o.err, "{}", FormatFailure(script, *r.failure));
     fmt::print(o.err, "faultline td: {}: the failure looks transient; running the file once more\n",
                script.name);
-    SdkReachable("td saw tolerated failure", script.name);
+    faultline::reachable("td saw tolerated failure", {{"file", script.name}});
     r = RunScript(script, o.run);
     out.elapsed += r.elapsed;
   }
@@ -106,7 +106,7 @@ FileOutcome RunFile(const TdOptions& o, const Script& script) {
     out.failure = FormatFailure(script, *r.failure);
     if (!o.source.empty()) *out.failure += fmt::format("  source: {}\n", o.source);
   } else {
-    SdkReachable("td completed .td file", script.name);
+    faultline::reachable("td completed .td file", {{"file", script.name}});
   }
   return out;
 }

@@ -10,7 +10,6 @@ target_sources(faultline_core PRIVATE
   src/td/regex_util.cc
   src/td/render.cc
   src/td/runner.cc
-  src/td/sdk_output.cc
   src/td/session.cc
   src/td/sql_actions.cc
 )
