@@ -4,3 +4,6 @@ target_sources(faultline_core PRIVATE
   src/run/history.cc
   src/run/run.cc
 )
+faultline_test(run_test
+  src/run/control_server_test.cc
+)
