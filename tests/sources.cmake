@@ -1,1 +1,3 @@
-# Black-box tests: real processes, real binary.
+# Black-box tests: the real faultline binary on fixture scenarios (tests/fixtures/).
+faultline_test(e2e_test tests/e2e_test.cc)
+target_include_directories(e2e_test PRIVATE ${CMAKE_SOURCE_DIR})

@@ -1,9 +1,11 @@
 # Sources and tests of src/base/.
 target_sources(faultline_core PRIVATE
+  src/base/diagnostic.cc
   src/base/duration.cc
   src/base/fatal.cc
   src/base/files.cc
   src/base/rng.cc
+  src/base/signals.cc
   src/base/status.cc
   src/base/strings.cc
 )

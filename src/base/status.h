@@ -4,14 +4,14 @@
 // Both are plain values; any thread may use them.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
-
-#include <fmt/format.h>
 
 namespace faultline {
 
@@ -46,7 +46,7 @@ struct Unexpected {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit, as std::expected
+  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit, as std::expected
   Result(Unexpected error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -59,6 +59,8 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  // The value, or `fallback` on error.
+  T value_or(T fallback) const& { return ok() ? std::get<T>(v_) : std::move(fallback); }
   // The error message; only valid when !ok().
   const std::string& error() const { return std::get<Unexpected>(v_).message; }
   Status status() const { return ok() ? Status::Ok() : Status::Error(error()); }
@@ -70,8 +72,8 @@ class [[nodiscard]] Result {
 }  // namespace faultline
 
 // Returns early from the enclosing function with the error of a failed Status-returning call.
-#define FL_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::faultline::Status fl_status_ = (expr);      \
-    if (!fl_status_.ok()) return fl_status_;      \
+#define FL_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::faultline::Status fl_status_ = (expr); \
+    if (!fl_status_.ok()) return fl_status_; \
   } while (0)

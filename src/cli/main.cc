@@ -19,8 +19,6 @@ constexpr Subcommand kSubcommands[] = {
     {"td", "run testdrive (.td) files against a PostgreSQL-wire server", TdMain},
     {"sdk", "write SDK lines (assertions, events, setup complete) from shell scripts", SdkMain},
     {"proxy", "run the fault proxy alone, controlled through the toxiproxy HTTP API", ProxyMain},
-    {"stop-faults", "ask the running history for a quiet period (what ANTITHESIS_STOP_FAULTS runs)",
-     StopFaultsMain},
 };
 
 void PrintHelp(FILE* out) {

@@ -1,14 +1,101 @@
-// `faultline run`, `validate`, `report` and `stop-faults`: flags and wiring.
+// `faultline run`, `faultline validate` and `faultline report`: flags, then the run room.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "base/exit_codes.h"
+#include "base/files.h"
+#include "base/signals.h"
+#include "base/strings.h"
 #include "cli/commands.h"
+#include "process/event_loop.h"
+#include "report/report.h"
+#include "run/run.h"
 
 namespace faultline::cli {
+namespace {
 
-int RunMain(int, char**) { std::fprintf(stderr, "faultline run: not built yet\n"); return kExitUsage; }
-int ValidateMain(int, char**) { return kExitUsage; }
-int ReportMain(int, char**) { return kExitUsage; }
-int StopFaultsMain(int, char**) { return kExitUsage; }
+// Parses with CLI11; returns an exit code when the program should stop (help, bad flags).
+std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::fputs(app.help().c_str(), stdout);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: %s\n", app.get_name().c_str(), e.what());
+    std::fprintf(stderr, "run '%s --help' for the flags\n", app.get_name().c_str());
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+int RunOrValidate(int argc, char** argv, bool validate) {
+  CLI::App app(validate ? "Check a scenario quickly before a remote run: it loads, its services "
+                          "come up and reach setup complete, its templates are well formed, and "
+                          "each command runs once without faults."
+                        : "Run a scenario's templates under faults and report its properties.",
+               argv[0]);
+  run::RunOptions o;
+  o.validate = validate;
+  std::string seed, duration, out = "runs";
+  app.add_option("scenario", o.scenario_dir, "the scenario folder (holding scenario.yaml)")
+      ->required();
+  app.add_option("--out", o.out, "where the run folder goes (default: runs)");
+  app.add_option("--template", o.template_name, "run only this template");
+  if (!validate) {
+    app.add_option("--seed", seed,
+                   "the first history's seed; history i uses seed+i (default: random)");
+    app.add_option("--duration", o.duration,
+                   "the driver phase of each history, e.g. 30s or 20s..40s");
+    app.add_option("--histories", o.histories, "how many histories to run (default: 1)")
+        ->check(CLI::Range(1, 1000000));
+    app.add_option("--jobs", o.jobs, "how many histories run at once (default: 1)")
+        ->check(CLI::Range(1, 64));
+    app.add_option("--replay-failures", o.replay_failures,
+                   "run each failing property's first history again this many times and report "
+                   "how often it fails again")
+        ->check(CLI::Range(0, 100));
+  }
+  if (auto code = Parse(app, argc, argv)) return *code;
+  if (!seed.empty()) {
+    auto s = ParseUint(seed);
+    if (!s) {
+      std::fprintf(stderr, "%s: --seed must be a non-negative whole number, not '%s'\n", argv[0],
+                   seed.c_str());
+      return kExitUsage;
+    }
+    o.seed = *s;
+  }
+  o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+  BlockSignals();
+  return run::Execute(o, stdout, stderr);
+}
+
+}  // namespace
+
+int RunMain(int argc, char** argv) { return RunOrValidate(argc, argv, false); }
+
+int ValidateMain(int argc, char** argv) { return RunOrValidate(argc, argv, true); }
+
+int ReportMain(int argc, char** argv) {
+  CLI::App app(
+      "Rebuild the report of a finished run from its folder (report.json and the summary).",
+      argv[0]);
+  std::string dir;
+  app.add_option("run_dir", dir, "the run folder")->required();
+  if (auto code = Parse(app, argc, argv)) return *code;
+  properties::PropertyBook book;
+  auto r = report::Rebuild(dir, book);
+  if (!r) {
+    std::fprintf(stderr, "faultline report: %s\n", r.error().c_str());
+    return kExitUsage;
+  }
+  Status written = WriteFileAtomic(dir + "/report.json", report::ReportJson(*r).dump(2) + "\n");
+  if (!written.ok()) std::fprintf(stderr, "faultline report: %s\n", written.message().c_str());
+  report::PrintSummary(stdout, *r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+  return report::ExitCodeOf(*r);
+}
 
 }  // namespace faultline::cli

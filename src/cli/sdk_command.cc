@@ -1,14 +1,9 @@
-// `faultline sdk`: flags and wiring; the work lives in its room.
-#include <cstdio>
-
-#include "base/exit_codes.h"
+// `faultline sdk`: hands over to the SDK room, which owns its flags and work.
 #include "cli/commands.h"
+#include "sdk/shell_sdk.h"
 
 namespace faultline::cli {
 
-int SdkMain(int /*argc*/, char** /*argv*/) {
-  std::fprintf(stderr, "faultline sdk: not built yet\n");
-  return kExitUsage;
-}
+int SdkMain(int argc, char** argv) { return sdk::RunShellSdk(argc, argv); }
 
 }  // namespace faultline::cli

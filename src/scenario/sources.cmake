@@ -1,1 +1,10 @@
-# Sources and tests of src/scenario/.
+# Sources and tests of src/scenario/: scenario.yaml, placeholders.
+target_sources(faultline_core PRIVATE
+  src/scenario/loader.cc
+  src/scenario/placeholders.cc
+)
+faultline_test(scenario_test
+  src/scenario/loader_test.cc
+  src/scenario/placeholders_test.cc
+)
+faultline_fuzz(scenario_fuzz fuzz/scenario_fuzz.cc)

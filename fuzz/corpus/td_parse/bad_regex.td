@@ -1,0 +1,3 @@
+# expect: 3:7: invalid regex
+! SELECT 1
+regex:([a-

@@ -1,0 +1,3 @@
+# expect: 3:1: takes no body
+$ nop
+body line

@@ -1,0 +1,5 @@
+# expect: 5:1: unexpected line after the expected error
+! SELECT 1
+contains:x
+hint:h
+detail:d

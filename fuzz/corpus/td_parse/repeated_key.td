@@ -1,0 +1,2 @@
+# expect: 2:21: given twice
+$ set-regex match=a match=b

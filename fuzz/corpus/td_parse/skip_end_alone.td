@@ -1,0 +1,2 @@
+# expect: 2:1: without a 'skip-if'
+$ skip-end

@@ -1,0 +1,3 @@
+# expect: 3:8: unexpected text after
+! SELECT pg_sleep(1)
+timeout now

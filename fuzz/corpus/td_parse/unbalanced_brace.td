@@ -1,0 +1,2 @@
+# expect: 2:15: never closed
+$ set a={"x": [1

@@ -1,0 +1,2 @@
+# expect: 2:3: unknown builtin
+$ kafak-ingest topic=x

@@ -1,0 +1,42 @@
+// Fuzz target: SDK output lines as any process of a scenario may write them. Every input must
+// parse or be rejected with a reason, never crash or throw.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "properties/property_book.h"
+#include "sdk/protocol.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  faultline::properties::PropertyBook book;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto line = faultline::sdk::ParseSdkLine(text.substr(start, end - start));
+    if (line.ok()) {
+      if (auto* a = std::get_if<faultline::sdk::Assertion>(&*line)) {
+        faultline::Event e;
+        e.type = faultline::EventType::kAssert;
+        e.fields = {{"command", "t/c"},
+                    {"id", 1},
+                    {"assert",
+                     {{"id", a->id},
+                      {"message", a->message},
+                      {"hit", a->hit},
+                      {"condition", a->condition},
+                      {"must_hit", a->must_hit},
+                      {"display_type", a->display_type},
+                      {"details", a->details}}}};
+        book.Add({0, 1}, e);
+      }
+    }
+    // Timeline lines are outside input too (faultline report reads them).
+    if (auto e = faultline::Event::FromJsonLine(text.substr(start, end - start)))
+      book.Add({0, 1}, *e);
+    start = end + 1;
+  }
+  for (const auto* p : book.Sorted()) (void)faultline::properties::Evaluate(*p);
+  return 0;
+}

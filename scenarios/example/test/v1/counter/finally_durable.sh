@@ -1,0 +1,3 @@
+#!/bin/bash
+# The same check when every command finished on its own.
+exec "$(dirname "$0")/eventually_durable.sh"

@@ -1,0 +1,180 @@
+#include "composer/templates.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "base/files.h"
+#include "base/strings.h"
+
+namespace faultline::composer {
+namespace {
+
+constexpr std::array<std::pair<Prefix, std::string_view>, 7> kPrefixes = {{
+    {Prefix::kFirst, "first_"},
+    {Prefix::kParallelDriver, "parallel_driver_"},
+    {Prefix::kSerialDriver, "serial_driver_"},
+    {Prefix::kSingletonDriver, "singleton_driver_"},
+    {Prefix::kAnytime, "anytime_"},
+    {Prefix::kEventually, "eventually_"},
+    {Prefix::kFinally, "finally_"},
+}};
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return names;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Why `path` cannot run as a command, or empty when it can: it needs an exec bit, and must be a
+// binary or a script with a shebang.
+std::string NotRunnable(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "cannot be read";
+  if (!S_ISREG(st.st_mode)) return "is not a regular file";
+  if ((st.st_mode & 0111) == 0) {
+    return fmt::format("is not executable (run: chmod +x {})", ShellQuote(path));
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "cannot be read";
+  char head[4] = {};
+  ssize_t n = read(fd, head, sizeof head);
+  close(fd);
+  bool shebang = n >= 2 && head[0] == '#' && head[1] == '!';
+  bool elf = n == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+  if (!shebang && !elf) {
+    return "is neither a binary nor a script with a '#!' line (add one, such as #!/bin/sh)";
+  }
+  return {};
+}
+
+std::string ValidPrefixes() {
+  std::vector<std::string> names;
+  for (const auto& [p, name] : kPrefixes) names.emplace_back(name);
+  return Join(names, ", ");
+}
+
+void ReadTemplate(const std::string& root, const std::string& name, Template& t,
+                  std::vector<Diagnostic>& errors) {
+  std::string dir = root + "/" + name;
+  for (const auto& entry : ListDir(dir)) {
+    std::string path = dir + "/" + entry;
+    // Shared code lives in helper_ files and folders; dotfiles are editor and VCS litter.
+    if (entry.starts_with("helper_") || entry.starts_with(".") || IsDirectory(path)) continue;
+    auto prefix = PrefixOf(entry);
+    if (!prefix) {
+      errors.push_back({path, 0, 0,
+                        fmt::format("'{}' does not start with a Test Composer prefix (expected one "
+                                    "of: {}; or helper_ for files that are not commands)",
+                                    entry, ValidPrefixes())});
+      continue;
+    }
+    if (std::string why = NotRunnable(path); !why.empty()) {
+      errors.push_back({path, 0, 0, fmt::format("command '{}' {}", entry, why)});
+      continue;
+    }
+    auto same = std::find_if(t.commands.begin(), t.commands.end(),
+                             [&](const Command& c) { return c.name == entry; });
+    if (same != t.commands.end()) {
+      errors.push_back(
+          {path, 0, 0,
+           fmt::format("command '{}' of template '{}' is also in {}", entry, name, same->dir)});
+      continue;
+    }
+    t.commands.push_back(Command{name, entry, path, dir, *prefix});
+  }
+}
+
+}  // namespace
+
+std::string_view PrefixName(Prefix p) {
+  for (const auto& [prefix, name] : kPrefixes) {
+    if (prefix == p) return name;
+  }
+  return "";
+}
+
+std::optional<Prefix> PrefixOf(std::string_view file_name) {
+  for (const auto& [prefix, name] : kPrefixes) {
+    if (file_name.starts_with(name) && file_name.size() > name.size()) return prefix;
+  }
+  return std::nullopt;
+}
+
+bool IsDriver(Prefix p) {
+  return p == Prefix::kParallelDriver || p == Prefix::kSerialDriver ||
+         p == Prefix::kSingletonDriver;
+}
+
+std::vector<const Command*> Template::With(Prefix p) const {
+  std::vector<const Command*> out;
+  for (const auto& c : commands) {
+    if (c.prefix == p) out.push_back(&c);
+  }
+  return out;
+}
+
+Discovery DiscoverTemplatesIn(const std::vector<std::string>& roots) {
+  Discovery d;
+  std::map<std::string, Template> merged;
+  for (const auto& root : roots) {
+    if (!IsDirectory(root)) {
+      d.errors.push_back({root, 0, 0, "the templates folder does not exist"});
+      continue;
+    }
+    for (const auto& name : ListDir(root)) {
+      if (name.starts_with("helper_") || name.starts_with(".")) continue;
+      if (!IsDirectory(root + "/" + name)) {
+        d.errors.push_back({root + "/" + name, 0, 0,
+                            "templates folders hold one folder per template; this is a file "
+                            "(move it into a template folder, or name it helper_...)"});
+        continue;
+      }
+      Template& t = merged[name];
+      t.name = name;
+      ReadTemplate(root, name, t, d.errors);
+    }
+  }
+  for (auto& [name, t] : merged) {
+    std::sort(t.commands.begin(), t.commands.end(),
+              [](const Command& a, const Command& b) { return a.name < b.name; });
+    bool runnable = t.Has(Prefix::kParallelDriver) || t.Has(Prefix::kSerialDriver) ||
+                    t.Has(Prefix::kSingletonDriver) || t.Has(Prefix::kAnytime);
+    if (!runnable) {
+      d.errors.push_back({fmt::format("{}/{}", roots.front(), name), 0, 0,
+                          fmt::format("template '{}' has no parallel_driver_, serial_driver_, "
+                                      "singleton_driver_ or anytime_ command",
+                                      name)});
+    }
+    d.templates.push_back(std::move(t));
+  }
+  if (merged.empty() && d.errors.empty()) {
+    d.errors.push_back(
+        {roots.front(), 0, 0, "no templates found (expected test/v1/<template>/<command>)"});
+  }
+  if (!d.errors.empty()) d.templates.clear();
+  return d;
+}
+
+Discovery DiscoverTemplates(const scenario::Scenario& scenario) {
+  std::vector<std::string> roots = {scenario.dir + "/test/v1"};
+  for (const auto& s : scenario.services) {
+    if (!s.templates.empty()) roots.push_back(scenario.dir + "/" + s.templates);
+  }
+  return DiscoverTemplatesIn(roots);
+}
+
+}  // namespace faultline::composer

@@ -1,0 +1,112 @@
+#include "composer/templates.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "base/files.h"
+
+namespace faultline::composer {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TemplatesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = MakeTempDir("templates-test");
+    ASSERT_TRUE(dir.ok());
+    root_ = *dir;
+  }
+  void TearDown() override { ASSERT_TRUE(RemoveTree(root_).ok()); }
+  void Write(const std::string& rel, const std::string& text, int mode = 0755) {
+    std::string path = root_ + "/" + rel;
+    ASSERT_TRUE(MakeDirs(path.substr(0, path.rfind('/'))).ok());
+    ASSERT_TRUE(WriteFile(path, text, mode).ok());
+    chmod(path.c_str(), mode);
+  }
+  std::string root_;
+};
+
+TEST_F(TemplatesTest, DiscoversCommandsByPrefixAndSkipsHelpers) {
+  Write("v1/basic/first_setup.sh", "#!/bin/sh\n");
+  Write("v1/basic/parallel_driver_a", "#!/bin/sh\n");
+  Write("v1/basic/anytime_check.py", "#!/usr/bin/env python3\n");
+  Write("v1/basic/helper_lib.sh", "not a command", 0644);
+  Write("v1/basic/helper_dir/whatever", "x", 0644);
+  Write("v1/basic/sub/parallel_driver_ignored", "#!/bin/sh\n");
+  Write("v1/basic/.gitkeep", "", 0644);
+  Write("v1/helper_shared/x", "", 0644);
+  auto d = DiscoverTemplatesIn({root_ + "/v1"});
+  ASSERT_TRUE(d.errors.empty()) << FormatDiagnostics(d.errors);
+  ASSERT_EQ(d.templates.size(), 1u);
+  const Template& t = d.templates[0];
+  ASSERT_EQ(t.commands.size(), 3u);
+  EXPECT_EQ(t.commands[0].name, "anytime_check.py");
+  EXPECT_EQ(t.commands[0].prefix, Prefix::kAnytime);
+  EXPECT_EQ(t.commands[1].Id(), "basic/first_setup.sh");
+  EXPECT_EQ(t.commands[2].prefix, Prefix::kParallelDriver);
+}
+
+TEST_F(TemplatesTest, ReportsEveryProblemNamingTheFile) {
+  Write("v1/a/parallel_drivr_typo", "#!/bin/sh\n");
+  Write("v1/a/serial_driver_noexec", "#!/bin/sh\n", 0644);
+  Write("v1/a/anytime_noshebang", "echo hi\n");
+  Write("v1/a/parallel_driver_ok", "#!/bin/sh\n");
+  Write("v1/b/first_only", "#!/bin/sh\n");
+  Write("v1/b/finally_f", "#!/bin/sh\n");
+  Write("v1/stray.txt", "x", 0644);
+  auto d = DiscoverTemplatesIn({root_ + "/v1"});
+  EXPECT_TRUE(d.templates.empty());
+  std::string e = FormatDiagnostics(d.errors);
+  EXPECT_THAT(
+      e,
+      HasSubstr(root_ + "/v1/a/parallel_drivr_typo: error: 'parallel_drivr_typo' does not start "
+                        "with a Test Composer prefix (expected one of: first_, parallel_driver_, "
+                        "serial_driver_, singleton_driver_, anytime_, eventually_, finally_"));
+  EXPECT_THAT(e, HasSubstr(root_ +
+                           "/v1/a/serial_driver_noexec: error: command 'serial_driver_noexec' is "
+                           "not executable (run: chmod +x " +
+                           root_ + "/v1/a/serial_driver_noexec)"));
+  EXPECT_THAT(
+      e,
+      HasSubstr("command 'anytime_noshebang' is neither a binary nor a script with a '#!' line"));
+  EXPECT_THAT(e, HasSubstr("template 'b' has no parallel_driver_, serial_driver_, "
+                           "singleton_driver_ or anytime_ command"));
+  EXPECT_THAT(e, HasSubstr("stray.txt: error: templates folders hold one folder per template"));
+  EXPECT_EQ(d.errors.size(), 5u);
+}
+
+TEST_F(TemplatesTest, SameNamedTemplatesFromSeveralFoldersMerge) {
+  Write("v1/t/parallel_driver_a", "#!/bin/sh\n");
+  Write("svc/t/anytime_b", "#!/bin/sh\n");
+  Write("svc/u/serial_driver_c", "#!/bin/sh\n");
+  auto d = DiscoverTemplatesIn({root_ + "/v1", root_ + "/svc"});
+  ASSERT_TRUE(d.errors.empty()) << FormatDiagnostics(d.errors);
+  ASSERT_EQ(d.templates.size(), 2u);
+  EXPECT_EQ(d.templates[0].commands.size(), 2u);
+  Write("svc/t/parallel_driver_a", "#!/bin/sh\n");
+  auto dup = DiscoverTemplatesIn({root_ + "/v1", root_ + "/svc"});
+  EXPECT_THAT(FormatDiagnostics(dup.errors),
+              HasSubstr("command 'parallel_driver_a' of template 't' is also in"));
+}
+
+TEST_F(TemplatesTest, MissingOrEmptyTreeIsAnError) {
+  EXPECT_THAT(FormatDiagnostics(DiscoverTemplatesIn({root_ + "/nope"}).errors),
+              HasSubstr("the templates folder does not exist"));
+  ASSERT_TRUE(MakeDirs(root_ + "/empty").ok());
+  EXPECT_THAT(FormatDiagnostics(DiscoverTemplatesIn({root_ + "/empty"}).errors),
+              HasSubstr("no templates found"));
+}
+
+TEST(Prefixes, NamesAndDrivers) {
+  EXPECT_EQ(PrefixOf("eventually_x"), Prefix::kEventually);
+  EXPECT_FALSE(PrefixOf("eventually_"));
+  EXPECT_FALSE(PrefixOf("driver_x"));
+  EXPECT_TRUE(IsDriver(Prefix::kSingletonDriver));
+  EXPECT_FALSE(IsDriver(Prefix::kAnytime));
+  EXPECT_EQ(PrefixName(Prefix::kSerialDriver), "serial_driver_");
+}
+
+}  // namespace
+}  // namespace faultline::composer

@@ -1,0 +1,239 @@
+#include "properties/property_book.h"
+
+#include <gtest/gtest.h>
+
+namespace faultline::properties {
+namespace {
+
+// An antithesis_assert event as the reader records it.
+Event Assert(const std::string& id, const std::string& assert_type, bool must_hit, bool hit,
+             bool condition, Json details = nullptr, const std::string& display = "") {
+  Json body = {{"assert_type", assert_type},
+               {"must_hit", must_hit},
+               {"hit", hit},
+               {"condition", condition},
+               {"id", id},
+               {"message", id},
+               {"details", details}};
+  if (!display.empty()) body["display_type"] = display;
+  Event e;
+  e.type = EventType::kAssert;
+  e.fields = {{"command", "t/parallel_driver_x"}, {"id", 4}, {"assert", body}};
+  return e;
+}
+
+Verdict VerdictOf(const PropertyBook& book, const std::string& id) {
+  const Property* p = book.Find(id);
+  EXPECT_NE(p, nullptr) << id;
+  return p ? Evaluate(*p) : Verdict{};
+}
+
+constexpr HistoryRef kH0{0, 7};
+constexpr HistoryRef kH1{1, 8};
+
+TEST(PropertyBook, AlwaysPassesWhenHitAndNeverFalse) {
+  PropertyBook book;
+  book.Add(kH0, Assert("a", "always", true, true, true));
+  book.Add(kH1, Assert("a", "always", true, true, true));
+  auto v = VerdictOf(book, "a");
+  EXPECT_EQ(v.outcome, Outcome::kPassed);
+  EXPECT_TRUE(v.reached);
+  EXPECT_EQ(book.Find("a")->passes, 2u);
+}
+
+TEST(PropertyBook, AlwaysFailsOnAnyFalseAndKeepsTheFirstFailingExample) {
+  PropertyBook book;
+  book.Add(kH0, Assert("a", "always", true, true, true));
+  book.Add(kH1, Assert("a", "always", true, true, false, {{"balance", -3}}));
+  book.Add(kH0, Assert("a", "always", true, true, false, {{"balance", -9}}));
+  auto v = VerdictOf(book, "a");
+  EXPECT_EQ(v.outcome, Outcome::kFailed);
+  EXPECT_EQ(v.reason, "false in 2 invocation(s)");
+  const Property* p = book.Find("a");
+  ASSERT_TRUE(p->first_fail);
+  EXPECT_EQ(p->first_fail->history, 1);
+  EXPECT_EQ(p->first_fail->seed, 8u);
+  EXPECT_EQ(p->first_fail->details["balance"], -3);
+  EXPECT_EQ(p->first_fail->source, "t/parallel_driver_x #4");
+  ASSERT_TRUE(p->first_pass);
+  EXPECT_EQ(p->first_pass->history, 0);
+}
+
+TEST(PropertyBook, AlwaysNeverReachedFails) {
+  PropertyBook book;
+  book.Add(kH0, Assert("a", "always", true, false, false));  // registration only
+  auto v = VerdictOf(book, "a");
+  EXPECT_EQ(v.outcome, Outcome::kFailed);
+  EXPECT_EQ(v.reason, "never reached");
+  EXPECT_TRUE(book.Find("a")->registered);
+}
+
+TEST(PropertyBook, AlwaysOrUnreachable) {
+  PropertyBook book;
+  book.Add(kH0, Assert("unfound", "always", false, false, false));
+  book.Add(kH0, Assert("ok", "always", false, true, true));
+  book.Add(kH0, Assert("bad", "always", false, true, false));
+  auto unfound = VerdictOf(book, "unfound");
+  EXPECT_EQ(unfound.outcome, Outcome::kPassed);  // never hit is fine
+  EXPECT_FALSE(unfound.reached);
+  EXPECT_EQ(unfound.reason, "never reached");
+  EXPECT_EQ(VerdictOf(book, "ok").outcome, Outcome::kPassed);
+  EXPECT_EQ(VerdictOf(book, "bad").outcome, Outcome::kFailed);
+}
+
+TEST(PropertyBook, Sometimes) {
+  PropertyBook book;
+  book.Add(kH0, Assert("once", "sometimes", true, true, false));
+  book.Add(kH1, Assert("once", "sometimes", true, true, true));
+  book.Add(kH0, Assert("never-true", "sometimes", true, true, false));
+  book.Add(kH0, Assert("never-hit", "sometimes", true, false, false));
+  EXPECT_EQ(VerdictOf(book, "once").outcome, Outcome::kPassed);
+  auto never_true = VerdictOf(book, "never-true");
+  EXPECT_EQ(never_true.outcome, Outcome::kFailed);
+  EXPECT_EQ(never_true.reason, "never true (false in 1 invocation(s))");
+  auto never_hit = VerdictOf(book, "never-hit");
+  EXPECT_EQ(never_hit.outcome, Outcome::kFailed);
+  EXPECT_EQ(never_hit.reason, "never reached");
+}
+
+TEST(PropertyBook, Reachable) {
+  PropertyBook book;
+  book.Add(kH0, Assert("hit", "reachability", true, true, true));
+  book.Add(kH0, Assert("unhit", "reachability", true, false, false));
+  EXPECT_EQ(VerdictOf(book, "hit").outcome, Outcome::kPassed);
+  EXPECT_EQ(VerdictOf(book, "unhit").outcome, Outcome::kFailed);
+  EXPECT_EQ(VerdictOf(book, "unhit").reason, "never reached");
+}
+
+TEST(PropertyBook, UnreachableFailsWhenHitWhateverConditionSays) {
+  PropertyBook book;
+  book.Add(kH0, Assert("quiet", "reachability", false, false, false));
+  // One SDK sends condition:true on Unreachable lines, another false: both are a hit.
+  book.Add(kH0, Assert("hit-true", "reachability", false, true, true));
+  book.Add(kH0, Assert("hit-false", "reachability", false, true, false));
+  EXPECT_EQ(VerdictOf(book, "quiet").outcome, Outcome::kPassed);
+  EXPECT_FALSE(VerdictOf(book, "quiet").reached);
+  EXPECT_EQ(VerdictOf(book, "hit-true").outcome, Outcome::kFailed);
+  EXPECT_EQ(VerdictOf(book, "hit-true").reason, "reached in 1 invocation(s)");
+  EXPECT_EQ(VerdictOf(book, "hit-false").outcome, Outcome::kFailed);
+}
+
+TEST(PropertyBook, NumericFormsArriveAsAlwaysAndSometimesWithLeftAndRight) {
+  PropertyBook book;
+  book.Add(kH0, Assert("lag < 5", "always", true, true, true, {{"left", 3}, {"right", 5}},
+                       "AlwaysLessThan"));
+  book.Add(kH1, Assert("lag < 5", "always", true, true, false, {{"left", 9}, {"right", 5}},
+                       "AlwaysLessThan"));
+  book.Add(kH0, Assert("rows >= 10", "sometimes", true, true, true, {{"left", 12}, {"right", 10}},
+                       "SometimesGreaterThanOrEqualTo"));
+  auto lag = VerdictOf(book, "lag < 5");
+  EXPECT_EQ(lag.outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find("lag < 5")->first_fail->details["left"], 9);
+  EXPECT_EQ(book.Find("lag < 5")->display_type, "AlwaysLessThan");
+  EXPECT_EQ(VerdictOf(book, "rows >= 10").outcome, Outcome::kPassed);
+}
+
+TEST(PropertyBook, BooleanFormsCarryTheirNamedBooleans) {
+  PropertyBook book;
+  book.Add(kH0, Assert("some replica caught up", "always", true, true, false,
+                       {{"r1", false}, {"r2", false}}, "AlwaysSome"));
+  book.Add(kH0, Assert("all nodes up", "sometimes", true, true, true, {{"a", true}, {"b", true}},
+                       "SometimesAll"));
+  EXPECT_EQ(VerdictOf(book, "some replica caught up").outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find("some replica caught up")->first_fail->details["r2"], false);
+  EXPECT_EQ(VerdictOf(book, "all nodes up").outcome, Outcome::kPassed);
+}
+
+TEST(PropertyBook, RegistrationBeforeEvaluationKeepsItsLocation) {
+  PropertyBook book;
+  Event reg = Assert("a", "always", true, false, false);
+  reg.fields["assert"]["location"] = {{"file", "w.cc"}, {"begin_line", 3}};
+  book.Add(kH0, reg);
+  book.Add(kH0, Assert("a", "always", true, true, true));
+  EXPECT_EQ(book.Find("a")->location["file"], "w.cc");
+  EXPECT_EQ(VerdictOf(book, "a").outcome, Outcome::kPassed);
+}
+
+TEST(PropertyBook, KindConflictsAreReported) {
+  PropertyBook book;
+  book.Add(kH0, Assert("a", "always", true, true, true));
+  book.Add(kH0, Assert("a", "sometimes", true, true, true));
+  EXPECT_EQ(book.kind_conflicts().count("a"), 1u);
+}
+
+Event Ev(EventType type, Json fields) {
+  Event e;
+  e.type = type;
+  e.fields = std::move(fields);
+  return e;
+}
+
+TEST(PropertyBook, BuiltinExitsZero) {
+  PropertyBook book;
+  book.Add(kH0, Ev(EventType::kHistoryStart, {}));
+  book.Add(kH0, Ev(EventType::kCommandStart, {{"id", 1}, {"command", "t/parallel_driver_a"}}));
+  book.Add(kH0, Ev(EventType::kCommandEnd,
+                   {{"id", 1}, {"command", "t/parallel_driver_a"}, {"code", 0}}));
+  book.Add(kH0, Ev(EventType::kCommandStart, {{"id", 2}, {"command", "t/parallel_driver_a"}}));
+  book.Add(kH0, Ev(EventType::kCommandEnd,
+                   {{"id", 2}, {"command", "t/parallel_driver_a"}, {"code", 3}}));
+  // Killed by faultline: counts as neither.
+  book.Add(kH0, Ev(EventType::kCommandStart, {{"id", 3}, {"command", "t/anytime_b"}}));
+  book.Add(kH0, Ev(EventType::kCommandEnd,
+                   {{"id", 3}, {"command", "t/anytime_b"}, {"signal", 9}, {"killed", "terminal"}}));
+  EXPECT_EQ(VerdictOf(book, "t/parallel_driver_a exits 0").outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find("t/parallel_driver_a exits 0")->first_fail->details["code"], 3);
+  EXPECT_EQ(VerdictOf(book, "t/parallel_driver_a exits 0 at least once").outcome, Outcome::kPassed);
+  EXPECT_EQ(VerdictOf(book, "t/anytime_b exits 0").outcome, Outcome::kPassed);
+  EXPECT_FALSE(VerdictOf(book, "t/anytime_b exits 0").reached);
+  EXPECT_EQ(VerdictOf(book, "t/anytime_b exits 0 at least once").outcome, Outcome::kPassed);
+  EXPECT_EQ(VerdictOf(book, kCommandsFinishInTime).outcome, Outcome::kPassed);
+}
+
+TEST(PropertyBook, BuiltinExitsZeroAtLeastOnceFailsWhenEveryFinishFailed) {
+  PropertyBook book;
+  book.Add(kH0, Ev(EventType::kCommandStart, {{"id", 1}, {"command", "t/first_x"}}));
+  book.Add(kH0, Ev(EventType::kCommandEnd, {{"id", 1}, {"command", "t/first_x"}, {"code", 1}}));
+  EXPECT_EQ(VerdictOf(book, "t/first_x exits 0 at least once").outcome, Outcome::kFailed);
+}
+
+TEST(PropertyBook, BuiltinTimeoutSetupAndServiceExits) {
+  PropertyBook book;
+  book.Add(kH0, Ev(EventType::kHistoryStart, {}));
+  book.Add(kH0, Ev(EventType::kSetupComplete, {{"via", "healthy"}}));
+  book.Add(kH0, Ev(EventType::kCommandStart, {{"id", 1}, {"command", "t/serial_driver_h"}}));
+  book.Add(kH0,
+           Ev(EventType::kCommandEnd,
+              {{"id", 1}, {"command", "t/serial_driver_h"}, {"signal", 9}, {"killed", "timeout"}}));
+  book.Add(kH0, Ev(EventType::kServiceExit, {{"service", "db"}, {"code", 1}, {"expected", false}}));
+  book.Add(kH0, Ev(EventType::kHistoryEnd, {}));
+  book.Add(kH1, Ev(EventType::kHistoryStart, {}));
+  book.Add(kH1, Ev(EventType::kSetupFailed, {{"unhealthy", {"db"}}}));
+  book.Add(kH1, Ev(EventType::kHistoryEnd, {}));
+  EXPECT_EQ(VerdictOf(book, kCommandsFinishInTime).outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find(kCommandsFinishInTime)->first_fail->source, "t/serial_driver_h #1");
+  EXPECT_EQ(VerdictOf(book, kSetupCompletes).outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find(kSetupCompletes)->first_fail->history, 1);
+  auto exits = VerdictOf(book, kNoUnexpectedServiceExits);
+  EXPECT_EQ(exits.outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find(kNoUnexpectedServiceExits)->first_fail->source, "service db");
+  EXPECT_EQ(book.Find(kNoUnexpectedServiceExits)->passes, 1u);  // history 1 had none
+  // The timed-out command is not judged by "exits 0".
+  EXPECT_EQ(book.Find("t/serial_driver_h exits 0")->hits, 0u);
+}
+
+TEST(PropertyBook, SortedPutsFailingFirst) {
+  PropertyBook book;
+  book.Add(kH0, Assert("p1", "always", true, true, true));
+  book.Add(kH0, Assert("f1", "always", true, true, false));
+  book.Add(kH0, Assert("p2", "sometimes", true, true, true));
+  auto sorted = book.Sorted();
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_EQ(sorted[0]->id, "f1");
+  EXPECT_EQ(sorted[1]->id, "p1");
+  EXPECT_EQ(sorted[2]->id, "p2");
+  EXPECT_TRUE(book.AnyFailed());
+}
+
+}  // namespace
+}  // namespace faultline::properties

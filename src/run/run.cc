@@ -1,0 +1,378 @@
+#include "run/run.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "base/exit_codes.h"
+#include "base/files.h"
+#include "base/rng.h"
+#include "base/strings.h"
+#include "composer/templates.h"
+#include "process/supervisor.h"
+#include "properties/property_book.h"
+#include "report/report.h"
+#include "run/history.h"
+
+extern char** environ;
+
+namespace faultline::run {
+namespace {
+
+using composer::Template;
+
+std::string NowIso() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string RunFolderName(const std::string& scenario, uint64_t seed, bool validate) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  return fmt::format("{}-{}-{}{}", stamp, scenario, validate ? "validate" : "seed",
+                     validate ? "" : std::to_string(seed));
+}
+
+// faultline's own environment, with its folder first in PATH so that commands can call
+// `faultline sdk` and scenarios can name programs built beside faultline.
+std::vector<std::string> BaseEnv() {
+  std::vector<std::string> env;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    if (entry.starts_with("PATH=")) {
+      path = entry.substr(5);
+    } else if (!entry.starts_with("ANTITHESIS_") && !entry.starts_with("FAULTLINE_")) {
+      env.push_back(std::move(entry));
+    }
+  }
+  env.push_back("PATH=" + SelfExeDir() + ":" + path);
+  return env;
+}
+
+// Whether `uid`/`gid` may traverse every folder from / down to `path`.
+bool UserCanReach(const std::string& path, uid_t uid, gid_t gid) {
+  std::filesystem::path p = std::filesystem::absolute(path);
+  std::filesystem::path walk = "/";
+  for (const auto& part : p) {
+    if (part == "/") continue;
+    walk /= part;
+    struct stat st {};
+    if (stat(walk.c_str(), &st) != 0) return true;  // not created yet: we will create it 0755
+    mode_t bit = st.st_uid == uid ? S_IXUSR : st.st_gid == gid ? S_IXGRP : S_IXOTH;
+    if (!(st.st_mode & bit)) return false;
+  }
+  return true;
+}
+
+class Runner {
+ public:
+  Runner(const RunOptions& options, FILE* out, FILE* err)
+      : options_(options), out_(out), err_(err), supervisor_(loop_) {}
+  int Execute();
+
+ private:
+  bool Load();
+  bool Prepare();
+  void StartNext();
+  void OnHistoryDone(HistoryResult result);
+  void OnInterrupt(int signal);
+  std::unique_ptr<History> MakeHistory(int index, uint64_t seed, const Template* t,
+                                       const std::string& dir, properties::PropertyBook* book);
+  void ReplayFailures();
+  int Finish();
+  std::string HistoryDir(const std::string& name);
+  void MoveHome(const HistoryResult& r);
+
+  RunOptions options_;
+  FILE* out_;
+  FILE* err_;
+  EventLoop loop_;
+  Supervisor supervisor_;
+  scenario::Scenario scenario_;
+  std::vector<Template> templates_;
+  std::vector<const Template*> eligible_;
+  RunContext ctx_;
+  composer::ComposerOptions composer_options_;
+  report::Report report_;
+  properties::PropertyBook book_;
+  std::map<int, std::unique_ptr<History>> active_;
+  int next_index_ = 0;
+  int limit_ = 0;
+  bool stop_launching_ = false;
+  int interrupts_ = 0;
+  std::string scratch_;                       // a reachable temp folder, when needed
+  std::map<std::string, std::string> homes_;  // temp history folder -> its place in the run
+};
+
+bool Runner::Load() {
+  auto loaded = scenario::LoadScenario(options_.scenario_dir);
+  if (!loaded.scenario) {
+    std::fputs(FormatDiagnostics(loaded.errors, loaded.source).c_str(), err_);
+    report_.problems.push_back(fmt::format(
+        "{} has {} error(s)", loaded.errors.empty() ? options_.scenario_dir : loaded.errors[0].file,
+        loaded.errors.size()));
+    return false;
+  }
+  scenario_ = std::move(*loaded.scenario);
+  auto discovery = composer::DiscoverTemplates(scenario_);
+  if (!discovery.errors.empty()) {
+    std::fputs(FormatDiagnostics(discovery.errors).c_str(), err_);
+    report_.problems.push_back(fmt::format("{} template error(s)", discovery.errors.size()));
+    return false;
+  }
+  templates_ = std::move(discovery.templates);
+  for (const auto& t : templates_) {
+    if (options_.template_name.empty() || t.name == options_.template_name) eligible_.push_back(&t);
+  }
+  if (eligible_.empty()) {
+    std::vector<std::string> names;
+    for (const auto& t : templates_) names.push_back(t.name);
+    std::string message = fmt::format("faultline: no template named '{}'", options_.template_name);
+    if (auto s = Suggest(options_.template_name, names))
+      message += fmt::format(" (did you mean '{}'?)", *s);
+    std::fprintf(err_, "%s; the scenario has: %s\n", message.c_str(), Join(names, ", ").c_str());
+    return false;
+  }
+  if (!options_.duration.empty()) {
+    auto d = ParseDurationRange(options_.duration);
+    if (!d) {
+      std::fprintf(err_, "faultline: --duration: %s\n", d.error().c_str());
+      return false;
+    }
+    scenario_.duration = *d;
+  }
+  return true;
+}
+
+std::string Runner::HistoryDir(const std::string& name) {
+  std::string home = report_.meta.run_dir + "/" + name;
+  if (scratch_.empty()) return home;
+  std::string dir = scratch_ + "/" + name;
+  homes_[dir] = home;
+  return dir;
+}
+
+bool Runner::Prepare() {
+  uint64_t seed = options_.seed ? *options_.seed : OsSeed() % 1000000000;
+  report_.meta = {
+      scenario_.name,    options_.scenario_dir,  "",       seed, options_.histories, options_.jobs,
+      options_.duration, options_.template_name, NowIso(), "",   options_.validate};
+  std::string base = options_.out + "/" + RunFolderName(scenario_.name, seed, options_.validate);
+  if (Status s = MakeDirs(options_.out); !s.ok()) {
+    std::fprintf(err_, "faultline: cannot make the run folder: %s\n", s.message().c_str());
+    return false;
+  }
+  // Two runs started in the same second with the same seed get distinct folders.
+  std::string run_dir = base;
+  for (int n = 2; mkdir(run_dir.c_str(), 0755) != 0; ++n) {
+    if (errno != EEXIST || n > 1000) {
+      std::fprintf(err_, "faultline: cannot make the run folder %s: %s\n", run_dir.c_str(),
+                   std::strerror(errno));
+      return false;
+    }
+    run_dir = fmt::format("{}-{}", base, n);
+  }
+  report_.meta.run_dir = RealPath(run_dir).value();
+  // Services that drop to another user need to reach their folders; when that user cannot reach
+  // the run folder, histories run in a temporary folder and move into the run folder at the end.
+  for (const auto& s : scenario_.services) {
+    passwd* pw = s.user.empty() || geteuid() != 0 ? nullptr : getpwnam(s.user.c_str());
+    if (pw && !UserCanReach(report_.meta.run_dir, pw->pw_uid, pw->pw_gid) && scratch_.empty()) {
+      auto tmp = MakeTempDir("faultline");
+      if (!tmp) {
+        std::fprintf(err_, "faultline: %s\n", tmp.error().c_str());
+        return false;
+      }
+      chmod(tmp->c_str(), 0755);
+      scratch_ = *tmp;
+    }
+  }
+  (void)WriteFileAtomic(report_.meta.run_dir + "/run.json",
+                        report::MetaJson(report_.meta).dump(2) + "\n");
+  ctx_ = RunContext{&loop_, &supervisor_, &scenario_, BaseEnv(), options_.sdk_poll};
+  composer_options_.max_parallel_drivers = scenario_.workload.max_parallel_drivers;
+  composer_options_.command_timeout = scenario_.workload.command_timeout;
+  composer_options_.budget = scenario_.duration;
+  std::fprintf(out_, "faultline: %s %s (%s), seed %llu, %d histor%s, %d at a time -> %s\n",
+               options_.validate ? "validating" : "running", scenario_.name.c_str(),
+               options_.scenario_dir.c_str(), static_cast<unsigned long long>(seed),
+               options_.histories, options_.histories == 1 ? "y" : "ies", options_.jobs,
+               report_.meta.run_dir.c_str());
+  std::fflush(out_);
+  return true;
+}
+
+std::unique_ptr<History> Runner::MakeHistory(int index, uint64_t seed, const Template* t,
+                                             const std::string& dir,
+                                             properties::PropertyBook* book) {
+  HistorySpec spec{index, seed, t, dir, composer_options_, options_.validate};
+  properties::HistoryRef ref{index, seed};
+  return std::make_unique<History>(ctx_, spec, [book, ref](const Event& e) { book->Add(ref, e); });
+}
+
+void Runner::StartNext() {
+  while (!stop_launching_ && next_index_ < limit_ &&
+         static_cast<int>(active_.size()) < options_.jobs) {
+    int index = next_index_++;
+    uint64_t seed = report_.meta.seed + static_cast<uint64_t>(index);
+    // Consecutive seeds take the templates in turn: a fair share, and a seed alone names its
+    // template, so `--seed S` replays history S exactly.
+    const Template* t = eligible_[seed % eligible_.size()];
+    std::string dir = HistoryDir(fmt::format("h{:03}-seed{}", index, seed));
+    auto history = MakeHistory(index, seed, t, dir, &book_);
+    History* h = history.get();
+    active_[index] = std::move(history);
+    h->Start([this](HistoryResult r) { OnHistoryDone(std::move(r)); });
+  }
+  if (active_.empty()) loop_.Stop();
+}
+
+void Runner::MoveHome(const HistoryResult& r) {
+  auto home = homes_.find(r.dir);
+  if (home == homes_.end()) return;
+  std::error_code ec;
+  std::filesystem::rename(r.dir, home->second, ec);
+  if (ec) {
+    // Another file system: copy, then remove the temporary copy.
+    std::filesystem::copy(
+        r.dir, home->second,
+        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks,
+        ec);
+    (void)RemoveTree(r.dir);
+  }
+}
+
+void Runner::OnHistoryDone(HistoryResult r) {
+  MoveHome(r);
+  std::string dir = homes_.count(r.dir) ? homes_[r.dir] : r.dir;
+  report::HistoryRow row{
+      r.index,   r.seed,     r.template_name, dir, std::string(OutcomeName(r.outcome)),
+      r.message, r.terminal, r.invocations,   0};
+  report_.histories.push_back(row);
+  for (const auto& p : r.problems) report_.problems.push_back(p);
+  std::fprintf(out_, "history %d (seed %llu, template %s): %s, %lld invocations, terminal %s\n",
+               r.index, static_cast<unsigned long long>(r.seed), r.template_name.c_str(),
+               std::string(OutcomeName(r.outcome)).c_str(), static_cast<long long>(r.invocations),
+               r.terminal.c_str());
+  if (r.outcome == HistoryResult::Outcome::kSetupFailed ||
+      r.outcome == HistoryResult::Outcome::kError) {
+    stop_launching_ = true;  // the environment is broken; more histories would say the same
+  }
+  std::fflush(out_);
+  // The History object is still on the stack of its own callback: free it on the next round.
+  auto it = active_.find(r.index);
+  if (it != active_.end()) {
+    std::shared_ptr<History> finished = std::move(it->second);
+    active_.erase(it);
+    loop_.After(Millis(0), [finished] {});
+  }
+  StartNext();
+}
+
+void Runner::OnInterrupt(int signal) {
+  ++interrupts_;
+  report_.interrupted = true;
+  stop_launching_ = true;
+  if (interrupts_ == 1) {
+    std::fprintf(err_, "\nfaultline: %s: stopping the histories (again to kill at once)\n",
+                 signal == SIGINT ? "interrupted" : "terminated");
+    for (auto& [i, h] : active_) h->Interrupt();
+    return;
+  }
+  supervisor_.KillAll(/*run_callbacks=*/false);
+  loop_.Stop();
+}
+
+void Runner::ReplayFailures() {
+  if (options_.replay_failures <= 0 || report_.interrupted) return;
+  std::map<uint64_t, std::vector<std::string>> by_seed;
+  for (const auto* p : book_.Sorted()) {
+    if (properties::Evaluate(*p).outcome == properties::Outcome::kFailed && p->first_fail) {
+      by_seed[p->first_fail->seed].push_back(p->id);
+    }
+  }
+  int index = options_.histories;
+  for (const auto& [seed, ids] : by_seed) {
+    if (report_.interrupted) break;
+    const Template* t = eligible_[seed % eligible_.size()];
+    std::map<std::string, int> recurred;
+    for (int k = 0; k < options_.replay_failures && !report_.interrupted; ++k) {
+      properties::PropertyBook replay_book;
+      std::string dir = HistoryDir(fmt::format("replays/seed{}-{}", seed, k + 1));
+      auto h = MakeHistory(index++, seed, t, dir, &replay_book);
+      std::optional<HistoryResult> result;
+      h->Start([&](HistoryResult r) { result = std::move(r); });
+      loop_.RunUntil([&] { return result.has_value(); });
+      if (result) MoveHome(*result);
+      for (const auto& id : ids) {
+        const auto* p = replay_book.Find(id);
+        recurred[id] += p && properties::Evaluate(*p).outcome == properties::Outcome::kFailed;
+      }
+      std::fprintf(out_, "replay %d of seed %llu done\n", k + 1,
+                   static_cast<unsigned long long>(seed));
+    }
+    for (const auto& id : ids) {
+      report_.replays.push_back({id, seed, options_.replay_failures, recurred[id]});
+    }
+  }
+}
+
+int Runner::Finish() {
+  report_.meta.ended = NowIso();
+  std::sort(report_.histories.begin(), report_.histories.end(),
+            [](const auto& a, const auto& b) { return a.index < b.index; });
+  report_.book = &book_;
+  (void)WriteFileAtomic(report_.meta.run_dir + "/run.json",
+                        report::MetaJson(report_.meta).dump(2) + "\n");
+  Status written = WriteFileAtomic(report_.meta.run_dir + "/report.json",
+                                   report::ReportJson(report_).dump(2) + "\n");
+  if (!written.ok()) std::fprintf(err_, "faultline: %s\n", written.message().c_str());
+  report::PrintSummary(out_, report_, options_.color);
+  if (!scratch_.empty()) (void)RemoveTree(scratch_);
+  int code = report::ExitCodeOf(report_);
+  // validate answers one question, "is this scenario ready?": yes (0) or no (1).
+  if (options_.validate && code != kExitOk && code != kExitInterrupted) return kExitFailed;
+  return code;
+}
+
+int Runner::Execute() {
+  if (!Load()) return options_.validate ? kExitFailed : kExitUsage;
+  if (!Prepare()) return kExitInfrastructure;
+  loop_.OnInterrupt([this](int sig) { OnInterrupt(sig); });
+  limit_ = options_.histories;
+  StartNext();
+  loop_.Run();
+  if (interrupts_ > 1) {
+    // A second interrupt: everything was killed; histories did not finish their teardown.
+    report_.book = &book_;
+    report::PrintSummary(out_, report_, options_.color);
+    if (!scratch_.empty()) (void)RemoveTree(scratch_);
+    return kExitInterrupted;
+  }
+  ReplayFailures();
+  return Finish();
+}
+
+}  // namespace
+
+int Execute(const RunOptions& options, FILE* out, FILE* err) {
+  return Runner(options, out, err).Execute();
+}
+
+}  // namespace faultline::run

@@ -1,0 +1,195 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "base/signals.h"
+#include "scenario/scenario.h"
+
+namespace faultline::scenario {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kSpecExample = R"(name: postgres
+description: PostgreSQL primary, a streaming replica.
+setup_complete: healthy
+setup_timeout: 60s
+duration: 60s
+services:
+  primary:
+    prepare: [initdb, -D, "{dir}/data", -U, postgres, -A, trust]
+    command: [postgres, -D, "{dir}/data", -p, "{port}", -k, "{dir}",
+              -c, "listen_addresses=127.0.0.1"]
+    user: postgres
+    port: auto
+    env: {LC_ALL: C}
+    healthcheck: {command: [pg_isready, -h, 127.0.0.1, -p, "{port}"], interval: 250ms}
+    stop_signal: SIGINT
+    stop_grace: 10s
+    compose: {image: "postgres:15"}
+  replica:
+    depends_on: [primary]
+    prepare: [pg_basebackup, -h, 127.0.0.1, -p, "{primary.port}", -U, postgres,
+              -D, "{dir}/data", -R, -X, stream]
+    command: [postgres, -D, "{dir}/data", -p, "{port}", -k, "{dir}",
+              -c, "listen_addresses=127.0.0.1"]
+    user: postgres
+    port: auto
+    healthcheck: {command: [pg_isready, -h, 127.0.0.1, -p, "{port}"]}
+links:
+  - {from: replica, to: primary}
+  - {from: workload, to: primary}
+  - {from: workload, to: replica}
+workload:
+  env:
+    PGHOST: 127.0.0.1
+    PRIMARY_PORT: "{primary.port}"
+    REPLICA_PORT: "{replica.port}"
+  max_parallel_drivers: 4
+  command_timeout: 120s
+  compose: {image: "faultline-workload:latest"}
+faults:
+  interval: 2s..10s
+  kill:    {targets: [primary, replica], down: 0s..5s}
+  stop:    {targets: [replica], down: 1s..5s}
+  pause:   {targets: [primary, replica], duration: 200ms..3s}
+  network: {links: all, kinds: [partition, latency, bandwidth, reset, slicer], duration: 1s..8s}
+  clock:   {targets: [replica], offset: -120s..120s}
+  disk:    {targets: [primary], kinds: [fsync-eio], probability: 0.05}
+)";
+
+LoadResult Parse(const std::string& text) { return ParseScenario(text, "scenario.yaml", "/s"); }
+
+std::string Errors(const LoadResult& r) { return FormatDiagnostics(r.errors, r.source); }
+
+TEST(ScenarioLoader, LoadsTheSpecExample) {
+  auto r = Parse(kSpecExample);
+  ASSERT_TRUE(r.scenario) << Errors(r);
+  const Scenario& s = *r.scenario;
+  EXPECT_EQ(s.name, "postgres");
+  ASSERT_EQ(s.services.size(), 2u);
+  const Service& p = s.services[0];
+  EXPECT_EQ(p.name, "primary");
+  EXPECT_EQ(p.user, "postgres");
+  EXPECT_TRUE(p.has_port);
+  EXPECT_EQ(p.fixed_port, 0);
+  EXPECT_EQ(p.stop_signal, SIGINT);
+  EXPECT_EQ(p.stop_grace, Millis(10000));
+  ASSERT_EQ(p.prepare.size(), 1u);
+  EXPECT_EQ(p.prepare[0][2].raw, "{dir}/data");
+  EXPECT_EQ(p.prepare[0][2].pos.line, 8);
+  ASSERT_TRUE(p.healthcheck);
+  EXPECT_EQ(p.healthcheck->interval, Millis(250));
+  EXPECT_EQ(p.compose["image"], "postgres:15");
+  EXPECT_EQ(s.services[1].depends_on, std::vector<std::string>{"primary"});
+  ASSERT_EQ(s.links.size(), 3u);
+  EXPECT_EQ(s.links[0].Name(), "replica->primary");
+  EXPECT_EQ(s.workload.max_parallel_drivers, 4);
+  EXPECT_EQ(s.workload.command_timeout, Millis(120000));
+  EXPECT_EQ(s.faults.interval.lo, Millis(2000));
+  EXPECT_TRUE(s.faults.kill.enabled);
+  EXPECT_EQ(s.faults.pause.range.lo, Millis(200));
+  EXPECT_EQ(s.faults.network.links.size(), 3u);  // links: all
+  EXPECT_EQ(s.faults.clock.offset.lo, Millis(-120000));
+  EXPECT_DOUBLE_EQ(s.faults.disk.probability, 0.05);
+  auto order = s.StartOrder();
+  EXPECT_EQ(order[0]->name, "primary");
+  EXPECT_EQ(order[1]->name, "replica");
+}
+
+TEST(ScenarioLoader, TypoInAKeyGetsLineColumnAndSuggestion) {
+  auto r = Parse("name: x\nservices:\n  db:\n    comand: [sleep, 1]\n");
+  ASSERT_FALSE(r.scenario);
+  std::string e = Errors(r);
+  EXPECT_THAT(e, HasSubstr("scenario.yaml:4:5: error: unknown key 'comand' in service 'db' (did "
+                           "you mean 'command'?)"));
+  EXPECT_THAT(e, HasSubstr("    comand: [sleep, 1]\n        ^\n"));
+  EXPECT_THAT(e, HasSubstr("service 'db' has no 'command'"));
+}
+
+TEST(ScenarioLoader, ReportsEveryErrorAtOnce) {
+  auto r = Parse(R"(name: x
+servces: {}
+services:
+  a:
+    command: [run, "{port}"]
+    stop_grace: 10 seconds
+    stop_signal: SIGNOPE
+    depends_on: [b]
+  b:
+    command: [run]
+    depends_on: [a]
+links:
+  - {from: workload, to: c}
+faults:
+  kill: {targets: [aa]}
+  network: {links: all, kinds: [partitoin]}
+)");
+  ASSERT_FALSE(r.scenario);
+  std::string e = Errors(r);
+  EXPECT_THAT(
+      e, HasSubstr("2:1: error: unknown key 'servces' in the scenario (did you mean 'services'?)"));
+  EXPECT_THAT(e, HasSubstr("5:21: error: '{port}' is used, but service 'a' has no 'port'"));
+  EXPECT_THAT(e, HasSubstr("6:17: error: stop_grace: '10 seconds' is not a duration"));
+  EXPECT_THAT(e, HasSubstr("7:18: error: unknown signal 'SIGNOPE'"));
+  EXPECT_THAT(e, HasSubstr("depends_on makes a cycle"));
+  EXPECT_THAT(e, HasSubstr("a link's 'to' names 'c', which is not a service"));
+  EXPECT_THAT(e,
+              HasSubstr("the kill fault targets 'aa', which is not a service (did you mean 'a'?)"));
+  EXPECT_THAT(e, HasSubstr("unknown network fault kind 'partitoin' (did you mean 'partition'?)"));
+}
+
+TEST(ScenarioLoader, PlaceholderErrorsPointInsideTheString) {
+  auto r = Parse(
+      "name: x\nservices:\n  primary:\n    command: [run, \"--port={primry.port}\"]\n    port: "
+      "auto\n");
+  ASSERT_FALSE(r.scenario);
+  // Column of '{' inside the quoted string: the quote is column 20, '{' is 8 characters further.
+  EXPECT_THAT(Errors(r), HasSubstr("4:28: error: placeholder names 'primry', which is not a "
+                                   "service (did you mean 'primary'?)"));
+  auto w = Parse("name: x\nservices:\n  db: {command: [run]}\nworkload:\n  env: {A: \"{dir}\"}\n");
+  ASSERT_FALSE(w.scenario);
+  EXPECT_THAT(Errors(w), HasSubstr("the workload has none"));
+}
+
+TEST(ScenarioLoader, YamlSyntaxErrorsHaveAPosition) {
+  auto r = Parse("name: x\nservices:\n  db: {command: [run\n");
+  ASSERT_FALSE(r.scenario);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_GT(r.errors[0].line, 0);
+}
+
+TEST(ScenarioLoader, ShapesThatAreWrong) {
+  for (const char* text :
+       {"", "[1,2]", "name: x\nservices: [a, b]\n", "name: x\nservices:\n  a: {command: run}\n",
+        "name: x\nservices:\n  a: {command: []}\n",
+        "name: x\nservices:\n  a: {command: [x], port: 70000}\n",
+        "name: x\nservices:\n  a: {command: [x], healthcheck: {interval: 1ms}}\n",
+        "name: x\nservices:\n  workload: {command: [x]}\n",
+        "name: x\nservices:\n  a: {command: [x]}\nworkload: {max_parallel_drivers: 0}\n",
+        "name: x\nservices:\n  a: {command: [x]}\nlinks:\n  - {from: a, to: a}\n",
+        "name: x\nservices:\n  a: {command: [x]}\nfaults: {network: {kinds: [latency]}}\n",
+        "name: x\nname: y\nservices:\n  a: {command: [x]}\n"}) {
+    auto r = Parse(text);
+    EXPECT_FALSE(r.scenario) << text;
+    EXPECT_FALSE(r.errors.empty()) << text;
+  }
+}
+
+TEST(ScenarioLoader, PrepareMayBeSeveralCommands) {
+  auto r = Parse(
+      "name: x\nservices:\n  a:\n    prepare: [[mkdir, \"{dir}/x\"], [touch, \"{dir}/x/y\"]]\n    "
+      "command: [x]\n");
+  ASSERT_TRUE(r.scenario) << Errors(r);
+  EXPECT_EQ(r.scenario->services[0].prepare.size(), 2u);
+}
+
+TEST(ScenarioLoader, Signals) {
+  EXPECT_EQ(ParseSignal("SIGINT"), SIGINT);
+  EXPECT_EQ(ParseSignal("term"), SIGTERM);
+  EXPECT_EQ(ParseSignal("9"), 9);
+  EXPECT_FALSE(ParseSignal("SIGFOO"));
+  EXPECT_EQ(SignalName(SIGKILL), "SIGKILL");
+}
+
+}  // namespace
+}  // namespace faultline::scenario

@@ -1,0 +1,60 @@
+// Event: one line of a history's timeline (timeline.jsonl). Every room that observes something
+// (a service started, a command ended, an SDK assertion arrived, a fault began) records an Event;
+// properties and reports are computed from events alone, so a report can be rebuilt from a
+// finished run's folder. Events are plain values; any thread may build one.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace faultline {
+
+using Json = nlohmann::json;
+
+enum class EventType {
+  kHistoryStart,    // seed, template, scenario, budget_ms
+  kDecision,        // what, value: one draw of the history's generator
+  kServiceStart,    // service, pid, start (1-based count)
+  kServiceHealthy,  // service
+  kServiceExit,     // service, pid, code | signal, expected (bool), reason
+  kSetupComplete,   // via ("sdk" | "healthy"), source, details
+  kSetupFailed,     // reason, unhealthy [names]
+  kCommandStart,    // id, command ("template/name"), prefix, pid, seed
+  kCommandEnd,      // id, command, code | signal, killed ("timeout" | "terminal" | absent), ms
+  kAssert,          // source fields, assert: the antithesis_assert object
+  kSdkEvent,        // source fields, name, details
+  kGuidance,        // source fields, guidance: the antithesis_guidance object
+  kSdkSkipped,      // file, lines, reason: SDK output that could not be read
+  kFaults,          // state ("on" | "off" | "quiet"), reason, seconds
+  kFault,           // a fault begun or healed (the faults room's fields)
+  kQuietRequest,    // seconds, from
+  kWarning,         // message
+  kHistoryEnd,      // reason, ms
+};
+
+std::string_view EventTypeName(EventType type);
+
+// Field accessors that never throw: a missing field, a field of another type or a non-object
+// gives the default. Timelines may be hand-edited; reading one must not crash.
+std::string JsonString(const Json& object, std::string_view key, std::string_view fallback = "");
+int64_t JsonInt(const Json& object, std::string_view key, int64_t fallback);
+bool JsonBool(const Json& object, std::string_view key, bool fallback);
+// The member, or null.
+const Json& JsonMember(const Json& object, std::string_view key);
+std::optional<EventType> EventTypeFromName(std::string_view name);
+
+struct Event {
+  int64_t t_us = 0;  // time since the history began, in microseconds
+  EventType type = EventType::kWarning;
+  Json fields = Json::object();  // the type's fields (see the list above)
+
+  // One compact JSON object: {"t":<seconds>,"type":"<name>",<fields...>}.
+  std::string ToJsonLine() const;
+  // Parses a line written by ToJsonLine; nullopt for anything else.
+  static std::optional<Event> FromJsonLine(std::string_view line);
+};
+
+}  // namespace faultline

@@ -1,0 +1,113 @@
+// Topology: one history's services. It gives every service a fresh folder and port, resolves the
+// scenario's placeholders from each dialer's point of view, runs `prepare` once, starts services
+// in dependency order (each once its dependencies are healthy), health-checks them, and tears them
+// all down at the end. The fault schedule acts through Kill/Stop/Restart/Pause/Resume; every
+// start, health change and exit is recorded on the history's timeline, with exits that faultline
+// caused marked expected.
+// Owned by the history; every method runs on the history's event-loop thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "process/event_loop.h"
+#include "process/supervisor.h"
+#include "scenario/placeholders.h"
+#include "scenario/scenario.h"
+#include "timeline/timeline.h"
+
+namespace faultline {
+
+struct TopologyOptions {
+  std::string history_dir;            // this history's folder (created by the caller)
+  uint64_t seed = 0;                  // the history's seed, for {history.seed}
+  std::vector<std::string> base_env;  // the environment every child starts from ("K=V")
+};
+
+class Topology {
+ public:
+  enum class State { kPending, kPreparing, kStarting, kHealthy, kStopping, kDown, kPaused };
+
+  // Called when a service starts with a new SDK output file to follow.
+  using SdkFileCallback = std::function<void(const std::string& path, const std::string& service)>;
+
+  Topology(const scenario::Scenario& scenario, TopologyOptions options, EventLoop& loop,
+           Supervisor& supervisor, Timeline& timeline);
+  ~Topology();
+  Topology(const Topology&) = delete;
+  Topology& operator=(const Topology&) = delete;
+
+  // Allocates ports, creates folders (owned by each service's user) and resolves addresses.
+  // No process runs yet. Fails when a port or folder cannot be had.
+  Status Prepare();
+  // Sets the port a dialer uses to reach a service through the fault proxy. Call after Prepare
+  // and before Start.
+  void RouteLink(const std::string& from, const std::string& to, int proxy_port);
+
+  // Brings every service up; `done` runs once: OK when all are healthy, otherwise an error that
+  // names the failing or unhealthy services with the tail of their logs. Gives up after the
+  // scenario's setup_timeout.
+  void Start(std::function<void(Status)> done);
+
+  // Fault hooks. Each fails for an unknown service or one in the wrong state.
+  Status Kill(const std::string& name);     // SIGKILL the group; stays down
+  Status Stop(const std::string& name);     // stop signal, grace, SIGKILL; stays down
+  Status Restart(const std::string& name);  // start a downed service again
+  Status Pause(const std::string& name);    // SIGSTOP the group
+  Status Resume(const std::string& name);   // SIGCONT the group
+  State state(const std::string& name) const;
+  pid_t pid(const std::string& name) const;
+
+  // Stops every service (stop signal, grace, SIGKILL) in reverse start order; `done` runs once
+  // all have ended.
+  void Teardown(std::function<void()> done);
+
+  void OnSdkFile(SdkFileCallback cb) { on_sdk_file_ = std::move(cb); }
+  const scenario::Addresses& addresses() const { return addresses_; }
+  // The workload's environment, resolved from the workload's point of view ("K=V").
+  Result<std::vector<std::string>> WorkloadEnv() const;
+  // Services that are not healthy now.
+  std::vector<std::string> Unhealthy() const;
+  // The last `lines` lines of a service's log.
+  std::string LogTail(const std::string& name, size_t lines) const;
+  std::string LogPath(const std::string& name) const;
+
+ private:
+  struct Service;
+  Service* Find(const std::string& name);
+  const Service* Find(const std::string& name) const;
+  void StartReadyServices();
+  void RunPrepare(Service& s, size_t index);
+  void Launch(Service& s);
+  void OnExit(Service& s, ExitStatus status);
+  void CheckHealth(Service& s);
+  void BecameHealthy(Service& s);
+  void FailStart(std::string message);
+  void SetupTimedOut();
+  Result<std::vector<std::string>> ResolveArgv(const scenario::Argv& argv,
+                                               const std::string& viewpoint) const;
+  Result<std::vector<std::string>> ServiceEnv(const Service& s, const std::string& sdk_file) const;
+  void AppendLog(const Service& s, const std::string& line) const;
+  void MaybeFinishTeardown();
+
+  const scenario::Scenario& scenario_;
+  TopologyOptions options_;
+  EventLoop& loop_;
+  Supervisor& supervisor_;
+  Timeline& timeline_;
+  scenario::Addresses addresses_;
+  std::vector<std::unique_ptr<Service>> services_;  // in start order
+  std::function<void(Status)> start_done_;
+  EventLoop::TimerId setup_timer_ = 0;
+  std::function<void()> teardown_done_;
+  bool tearing_down_ = false;
+  SdkFileCallback on_sdk_file_;
+  // Callbacks handed to the Supervisor check this: a child may end after the Topology is gone.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace faultline
