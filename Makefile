@@ -36,8 +36,12 @@ build-release: deps
 demo: build-release
 	./build/release/bin/faultline run $(DEMO_SCENARIO) $(DEMO_FLAGS) --out runs
 
+# Every test under ASan+UBSan, then the fault proxy's threaded tests under ThreadSanitizer.
 test: build-dev
 	ctest --preset dev
+	cmake --preset tsan >/dev/null
+	$(LOCK) cmake --build --preset tsan --target net_test proxy_api_json
+	ctest --test-dir build/tsan -R 'net|Net|Proxy|proxy' --output-on-failure -j 2
 
 bench: build-release
 	./bench/run-all

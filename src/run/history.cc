@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/files.h"
+#include "base/rng.h"
 #include "base/signals.h"
 #include "base/strings.h"
 
@@ -192,6 +193,7 @@ Status History::Prepare() {
     service_readers_.push_back({std::make_unique<sdk::SdkFileReader>(path), service});
   });
   FL_RETURN_IF_ERROR(topology_->Prepare());
+  FL_RETURN_IF_ERROR(RouteLinks());
   faults_ = std::make_unique<faults::FaultSchedule>(ctx_.scenario->faults, *ctx_.loop, timeline_);
   control_ = std::make_unique<ControlServer>(
       *ctx_.loop, [this](Millis d, const std::string& from, std::function<void()> reply) {
@@ -211,6 +213,24 @@ Status History::Prepare() {
          s.name});
   }
   return WriteResolvedScenario();
+}
+
+Status History::RouteLinks() {
+  if (ctx_.scenario->links.empty()) return Status::Ok();
+  // One proxy per history: its draws (toxicity, jitter) then depend on this history's seed only.
+  auto proxy = net::FaultProxy::Start({DeriveSeed(spec_.seed, "proxy"), true});
+  if (!proxy) return proxy.status().Context("fault proxy");
+  proxy_ = std::move(*proxy);
+  const auto& real = topology_->addresses().real_ports;
+  for (const auto& link : ctx_.scenario->links) {
+    net::LinkConfig config;
+    config.name = link.Name();
+    config.upstream = fmt::format("127.0.0.1:{}", real.at(link.to));
+    auto made = proxy_->CreateLink(config);
+    if (!made) return made.status().Context(fmt::format("link {}", link.Name()));
+    topology_->RouteLink(link.from, link.to, made->port);
+  }
+  return Status::Ok();
 }
 
 Status History::WriteResolvedScenario() const {
@@ -237,7 +257,10 @@ Status History::WriteResolvedScenario() const {
   }
   Json links = Json::array();
   for (const auto& l : ctx_.scenario->links) {
-    links.push_back({{"from", l.from}, {"to", l.to}, {"port", a.PortFor(l.to, l.from)}});
+    links.push_back({{"from", l.from},
+                     {"to", l.to},
+                     {"proxy_port", a.PortFor(l.to, l.from)},
+                     {"upstream_port", a.real_ports.at(l.to)}});
   }
   Json workload = Json::object();
   for (const auto& e : workload_env_) {
@@ -481,6 +504,7 @@ void History::Finish() {
   }
   timeline_.Flush();
   control_.reset();
+  proxy_.reset();  // joins the proxy's thread, closes its listeners and connections
   if (auto done = std::move(done_)) {
     done_ = nullptr;
     done(result_);

@@ -16,6 +16,7 @@
 
 #include "composer/composer.h"
 #include "faults/fault_schedule.h"
+#include "net/fault_proxy.h"
 #include "process/event_loop.h"
 #include "process/supervisor.h"
 #include "run/control_server.h"
@@ -89,6 +90,8 @@ class History : public composer::CommandLauncher {
   };
 
   Status Prepare();
+  // Puts every link of the scenario behind this history's fault proxy.
+  Status RouteLinks();
   Status WriteResolvedScenario() const;
   void OnServicesUp(Status status);
   void SetupComplete(const std::string& via, Json source, Json details);
@@ -105,6 +108,7 @@ class History : public composer::CommandLauncher {
   HistorySpec spec_;
   Timeline timeline_;
   std::unique_ptr<Topology> topology_;
+  std::unique_ptr<net::FaultProxy> proxy_;  // only when the scenario has links
   std::unique_ptr<faults::FaultSchedule> faults_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<LoopClock> clock_;
