@@ -156,15 +156,12 @@ void EventLoop::Run() {
 }
 
 bool EventLoop::RunUntil(const std::function<bool()>& done, std::optional<Millis> timeout) {
-  auto deadline = timeout ? std::optional(Clock::now() + *timeout) : std::nullopt;
+  // Without a timeout the deadline is effectively never.
+  const auto deadline = Clock::now() + timeout.value_or(Millis(int64_t{1} << 40));
   while (!done() && !stopped_) {
-    std::optional<Millis> wait;
-    if (deadline) {
-      auto left = std::chrono::ceil<Millis>(*deadline - Clock::now());
-      if (left <= Millis(0)) break;
-      wait = left;
-    }
-    RunOnce(wait);
+    auto left = std::chrono::ceil<Millis>(deadline - Clock::now());
+    if (left <= Millis(0)) break;
+    RunOnce(timeout ? std::optional<Millis>(left) : std::nullopt);
   }
   return done();
 }
