@@ -295,3 +295,49 @@ TEST_F(E2E, ShippedExampleScenarioPassesOnBothTemplates) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST_F(E2E, ReplayFailuresReportsHowOftenAFailureRecurs) {
+  auto r = Faultline(
+      {"run", Fixture("fail"), "--seed", "4", "--duration", "1s", "--replay-failures", "2"});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  Json report = Report();
+  const Json* p = Property(report, "counter stays small");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ((*p)["replays"].size(), 1u);
+  EXPECT_EQ((*p)["replays"][0]["seed"], 4);
+  EXPECT_EQ((*p)["replays"][0]["replays"], 2);
+  EXPECT_EQ((*p)["replays"][0]["recurred"], 2) << "this failure does not depend on timing";
+  EXPECT_THAT(r.out, HasSubstr("replayed seed 4 2 time(s): failed again 2 time(s)"));
+  std::string run_dir = report["run"]["run_dir"];
+  EXPECT_TRUE(PathExists(run_dir + "/replays/seed4-1/timeline.jsonl"));
+  EXPECT_TRUE(PathExists(run_dir + "/replays/seed4-2/timeline.jsonl"));
+  // Replays do not count in the run's own verdicts: one history ran.
+  EXPECT_EQ(report["histories"].size(), 1u);
+  EXPECT_TRUE(NothingLeft());
+}
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST_F(E2E, SetupLineBeforeHealthCountsOnceServicesAreHealthy) {
+  auto r = Faultline({"run", Fixture("earlysetup"), "--seed", "1"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  int64_t healthy = -1, setup = -1, first_command = -1;
+  for (const auto& e : Timeline(Report()["histories"][0]["dir"])) {
+    if (e.type == EventType::kServiceHealthy) healthy = e.t_us;
+    if (e.type == EventType::kSetupComplete) setup = e.t_us;
+    if (e.type == EventType::kCommandStart && first_command < 0) first_command = e.t_us;
+  }
+  ASSERT_GE(healthy, 700000);
+  EXPECT_GE(setup, healthy);
+  EXPECT_GE(first_command, setup);
+}
+
+}  // namespace
+}  // namespace faultline

@@ -158,6 +158,7 @@ void EventLoop::Run() {
 bool EventLoop::RunUntil(const std::function<bool()>& done, std::optional<Millis> timeout) {
   // Without a timeout the deadline is effectively never.
   const auto deadline = Clock::now() + timeout.value_or(Millis(int64_t{1} << 40));
+  stopped_ = false;
   while (!done() && !stopped_) {
     auto left = std::chrono::ceil<Millis>(deadline - Clock::now());
     if (left <= Millis(0)) break;

@@ -59,7 +59,8 @@ class EventLoop {
   void Run();
   // Waits at most `max_wait` for events and dispatches the ready ones; returns after one round.
   void RunOnce(std::optional<Millis> max_wait);
-  // Dispatches until `done()` is true, `timeout` passes or Stop() is called; returns done().
+  // Dispatches until `done()` is true, `timeout` passes or Stop() is called during it; returns
+  // done(). A Stop() from before the call does not count.
   bool RunUntil(const std::function<bool()>& done, std::optional<Millis> timeout = std::nullopt);
   void Stop() { stopped_ = true; }
   bool stopped() const { return stopped_; }

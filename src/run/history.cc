@@ -295,6 +295,9 @@ void History::OnServicesUp(Status status) {
   // setup_complete: sdk — wait for the first antithesis_setup line, within what is left of the
   // setup timeout (the time services took to come up counts).
   PollSdk();
+  if (early_setup_ && !setup_complete_) {
+    SetupComplete("sdk", early_setup_->first, early_setup_->second);
+  }
   if (setup_complete_ || tearing_down_) return;
   Millis used =
       std::chrono::duration_cast<Millis>(std::chrono::microseconds(timeline_.NowMicros()));

@@ -121,6 +121,8 @@ class History : public composer::CommandLauncher {
   EventLoop::TimerId poll_timer_ = 0;
   EventLoop::TimerId sdk_setup_timer_ = 0;
   bool setup_complete_ = false;
+  // A setup-complete line that arrived before every service was healthy; it counts once they are.
+  std::optional<std::pair<Json, Json>> early_setup_;
   bool tearing_down_ = false;
   bool interrupted_ = false;
   HistoryResult result_;

@@ -315,10 +315,15 @@ void Runner::ReplayFailures() {
     for (int k = 0; k < options_.replay_failures && !report_.interrupted; ++k) {
       properties::PropertyBook replay_book;
       std::string dir = HistoryDir(fmt::format("replays/seed{}-{}", seed, k + 1));
-      auto h = MakeHistory(index++, seed, t, dir, &replay_book);
+      int replay_index = index++;
+      active_[replay_index] = MakeHistory(replay_index, seed, t, dir, &replay_book);
       std::optional<HistoryResult> result;
-      h->Start([&](HistoryResult r) { result = std::move(r); });
+      active_[replay_index]->Start([&](HistoryResult r) { result = std::move(r); });
+      // An interrupt reaches the replay through active_, like any history.
       loop_.RunUntil([&] { return result.has_value(); });
+      std::shared_ptr<History> finished = std::move(active_[replay_index]);
+      active_.erase(replay_index);
+      loop_.After(Millis(0), [finished] {});
       if (result) MoveHome(*result);
       for (const auto& id : ids) {
         const auto* p = replay_book.Find(id);
