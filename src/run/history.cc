@@ -447,15 +447,18 @@ void History::Ingest(const Json& source, sdk::SdkLine&& line) {
   if (auto* a = std::get_if<sdk::Assertion>(&line)) {
     timeline_.Record(EventType::kAssert, with_source({{"assert", a->ToJson()}}));
   } else if (auto* s = std::get_if<sdk::SetupComplete>(&line)) {
-    if (!setup_complete_ && ctx_.scenario->setup_complete == scenario::SetupMode::kSdk &&
-        topology_->Unhealthy().empty()) {
-      SetupComplete("sdk", source, s->details);
+    bool sdk_mode = ctx_.scenario->setup_complete == scenario::SetupMode::kSdk;
+    if (sdk_mode && !setup_complete_ && !early_setup_) {
+      if (topology_->Unhealthy().empty()) {
+        SetupComplete("sdk", source, s->details);
+      } else {
+        early_setup_.emplace(source, s->details);  // counts once every service is healthy
+      }
     } else {
-      timeline_.Record(
-          EventType::kWarning,
-          with_source({{"message", setup_complete_ ? "a later setup-complete line was ignored"
-                                                   : "setup-complete line ignored (the scenario "
-                                                     "uses setup_complete: healthy)"}}));
+      const char* why = sdk_mode ? "a later setup-complete line was ignored"
+                                 : "setup-complete line ignored (the scenario uses "
+                                   "setup_complete: healthy)";
+      timeline_.Record(EventType::kWarning, with_source({{"message", why}}));
     }
   } else if (auto* g = std::get_if<sdk::Guidance>(&line)) {
     timeline_.Record(EventType::kGuidance, with_source({{"guidance", g->body}}));
