@@ -341,3 +341,26 @@ TEST_F(E2E, SetupLineBeforeHealthCountsOnceServicesAreHealthy) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST_F(E2E, LeanBinaryLoadsNoDatabaseOrHttpLibraryAndDelegates) {
+  // `faultline sdk` runs once per assertion in shell commands: its start-up must stay cheap.
+  std::string out = out_dir_ + "/.readelf";
+  std::string cmd = fmt::format("readelf -d {}/faultline > {}", FAULTLINE_BIN_DIR, out);
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::string needed = ReadFile(out).value_or("");
+  EXPECT_THAT(needed, HasSubstr("libyaml-cpp"));
+  EXPECT_EQ(needed.find("libpq"), std::string::npos) << needed;
+  EXPECT_EQ(needed.find("httplib"), std::string::npos) << needed;
+  // The subcommands that need them run in faultline-full, transparently.
+  auto td = Faultline({"td", "--check", FAULTLINE_SOURCE_DIR "/corpus/td/sql/dml.td"});
+  EXPECT_EQ(td.code, 0) << td.err;
+  auto proxy = Faultline({"proxy", "--help"});
+  EXPECT_EQ(proxy.code, 0) << proxy.err;
+  EXPECT_THAT(proxy.out, HasSubstr("toxiproxy"));
+}
+
+}  // namespace
+}  // namespace faultline
