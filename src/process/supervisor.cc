@@ -145,7 +145,7 @@ void Supervisor::OnPidfd(ChildId id) {
   Guardian::Instance().Remove(c.pid);
   ExitCallback cb = std::move(c.on_exit);
   children_.erase(it);
-  ReapOrphans();
+  // What was left of the group dies as our orphans; their SIGCHLD reaps them (ReapOrphans).
   if (cb) cb(status);
 }
 

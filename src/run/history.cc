@@ -361,7 +361,10 @@ Result<int> History::Launch(const composer::Invocation& inv) {
   const composer::Command& c = *inv.command;
   std::string dir = spec_.dir + "/commands/" + Sequence::InvocationDir(inv.id, c);
   std::string output_dir = dir + "/output";
-  if (Status s = MakeDirs(output_dir); !s.ok()) return Unexpected(s);
+  // The commands/ folder exists: two plain mkdirs, no path walk (this runs per invocation).
+  if (mkdir(dir.c_str(), 0755) != 0 || mkdir(output_dir.c_str(), 0755) != 0) {
+    return Unexpected(Status::FromErrno("mkdir " + dir));
+  }
   std::string sdk_file = dir + "/sdk.jsonl";
   std::string source = fmt::format("{} #{}", c.Id(), inv.id);
   std::vector<std::string> env = ctx_.base_env;
