@@ -145,7 +145,9 @@ void Supervisor::OnPidfd(ChildId id) {
   Guardian::Instance().Remove(c.pid);
   ExitCallback cb = std::move(c.on_exit);
   children_.erase(it);
-  // What was left of the group dies as our orphans; their SIGCHLD reaps them (ReapOrphans).
+  // What was left of the group dies as our orphans: reap those already gone now, the rest on
+  // their SIGCHLD.
+  ReapOrphans();
   if (cb) cb(status);
 }
 

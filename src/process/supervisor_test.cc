@@ -100,6 +100,9 @@ TEST_F(SupervisorTest, StopSignalsTheWholeGroup) {
   sup.Stop(*id, SIGTERM, Millis(5000));
   ASSERT_TRUE(loop_.RunUntil([&] { return status.has_value(); }, Millis(5000)));
   EXPECT_EQ(status->signal, SIGTERM);
+  // The background sleeps die with the group and are reaped as orphans on their SIGCHLD.
+  auto deadline = steady_clock::now() + Millis(2000);
+  while (GroupAlive(pgid) && steady_clock::now() < deadline) loop_.RunOnce(Millis(10));
   EXPECT_FALSE(GroupAlive(pgid)) << "the background sleeps must be gone too";
 }
 
