@@ -7,6 +7,32 @@
 
 namespace faultline::composer {
 
+uint64_t InvocationSeed(uint64_t history_seed, const Command& command, int64_t nth) {
+  return DeriveSeed(history_seed, fmt::format("{}#{}", command.Id(), nth));
+}
+
+Json CommandStartFields(const Invocation& inv, int pid, int64_t nth) {
+  return {{"id", inv.id},
+          {"command", inv.command->Id()},
+          {"prefix", PrefixName(inv.command->prefix)},
+          {"pid", pid},
+          {"invocation", nth},
+          {"seed", inv.seed}};
+}
+
+Json CommandEndFields(int64_t id, const Command& command, Outcome outcome, std::string_view killed,
+                      Millis ran) {
+  Json fields = {{"id", id}, {"command", command.Id()}};
+  if (outcome.signal) {
+    fields["signal"] = SignalName(outcome.signal);
+  } else {
+    fields["code"] = outcome.code;
+  }
+  if (!killed.empty()) fields["killed"] = killed;
+  fields["ms"] = ran.count();
+  return fields;
+}
+
 Composer::Composer(const Template& tmpl, ComposerOptions options, uint64_t seed,
                    CommandLauncher& launcher, Clock& clock, FaultControl& faults,
                    Timeline& timeline)
@@ -59,8 +85,7 @@ void Composer::Start(std::function<void(ComposerResult)> done) {
 bool Composer::Launch(const Command* c) {
   int64_t id = next_id_++;
   int64_t nth = ++per_command_count_[c->Id()];
-  // The n-th run of a command gets the same seed in every replay, whatever ran before it.
-  Invocation inv{id, c, DeriveSeed(seed_, fmt::format("{}#{}", c->Id(), nth))};
+  Invocation inv{id, c, InvocationSeed(seed_, *c, nth)};
   auto pid = launcher_.Launch(inv);
   if (!pid) {
     Finish(EndReason::kLaunchFailed, fmt::format("cannot start {}: {}", c->Id(), pid.error()));
@@ -78,12 +103,7 @@ bool Composer::Launch(const Command* c) {
   });
   running_[id] = r;
   any_driver_started_ |= IsDriver(c->prefix);
-  timeline_.Record(EventType::kCommandStart, {{"id", id},
-                                              {"command", c->Id()},
-                                              {"prefix", PrefixName(c->prefix)},
-                                              {"pid", *pid},
-                                              {"invocation", nth},
-                                              {"seed", inv.seed}});
+  timeline_.Record(EventType::kCommandStart, CommandStartFields(inv, *pid, nth));
   return true;
 }
 
@@ -93,15 +113,8 @@ void Composer::OnCommandEnd(int64_t id, Outcome outcome) {
   Running r = it->second;
   running_.erase(it);
   if (r.timeout) clock_.Cancel(r.timeout);
-  Json fields = {{"id", id}, {"command", r.command->Id()}};
-  if (outcome.signal) {
-    fields["signal"] = SignalName(outcome.signal);
-  } else {
-    fields["code"] = outcome.code;
-  }
-  if (!r.killed.empty()) fields["killed"] = r.killed;
-  fields["ms"] = (clock_.Now() - r.started).count();
-  timeline_.Record(EventType::kCommandEnd, std::move(fields));
+  timeline_.Record(EventType::kCommandEnd,
+                   CommandEndFields(id, *r.command, outcome, r.killed, clock_.Now() - r.started));
 
   switch (phase_) {
     case Phase::kFirst:

@@ -84,6 +84,14 @@ struct ComposerResult {
   bool anything_killed_by_timeout = false;
 };
 
+// What the timeline records of an invocation, shared by the Composer and `faultline validate`.
+// The n-th run of a command gets the same seed in every replay, whatever ran before it.
+uint64_t InvocationSeed(uint64_t history_seed, const Command& command, int64_t nth);
+Json CommandStartFields(const Invocation& invocation, int pid, int64_t nth);
+// `killed` is why faultline killed it ("timeout", "terminal", "interrupt"), or empty.
+Json CommandEndFields(int64_t id, const Command& command, Outcome outcome, std::string_view killed,
+                      Millis ran);
+
 class Composer {
  public:
   Composer(const Template& tmpl, ComposerOptions options, uint64_t seed, CommandLauncher& launcher,

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <utility>
 
-#include "base/signals.h"
 #include "process/guardian.h"
 #include "process/spawn.h"
 #include "process/supervisor.h"
@@ -99,10 +98,6 @@ void ChildProcess::Kill() {
   pidfd_.Reset();
 }
 
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by " + SignalName(WTERMSIG(status));
-  return "status " + std::to_string(status);
-}
+std::string DescribeWaitStatus(int status) { return ExitStatus::FromWaitStatus(status).Describe(); }
 
 }  // namespace faultline

@@ -49,6 +49,13 @@ Result<std::vector<std::string>> AsUser(const std::string& user, std::vector<std
 
 }  // namespace
 
+ExitStatus ExitStatus::FromWaitStatus(int status) {
+  ExitStatus s;
+  if (WIFEXITED(status)) s.code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) s.signal = WTERMSIG(status);
+  return s;
+}
+
 std::string ExitStatus::Describe() const {
   if (signal != 0) return fmt::format("killed by {}", SignalName(signal));
   return fmt::format("exit {}", code);

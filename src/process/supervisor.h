@@ -40,6 +40,8 @@ struct ExitStatus {
   int code = -1;   // exit code when the child exited
   int signal = 0;  // the signal that ended it, or 0
   bool success() const { return signal == 0 && code == 0; }
+  // From a status as waitpid reports it.
+  static ExitStatus FromWaitStatus(int status);
   // "exit 3", "killed by SIGKILL".
   std::string Describe() const;
 };

@@ -16,6 +16,11 @@ using composer::Prefix;
 
 Json SourceOfService(const std::string& service) { return {{"service", service}}; }
 
+// An invocation's folder under commands/: its number, then the command's name.
+std::string InvocationDir(int64_t id, const composer::Command& c) {
+  return fmt::format("{:06}-{}", id, c.name);
+}
+
 }  // namespace
 
 std::string_view OutcomeName(HistoryResult::Outcome outcome) {
@@ -70,14 +75,10 @@ class History::Sequence {
     if (timer_) h_.ctx_.loop->Cancel(timer_);
     timer_ = 0;
     const composer::Command* c = order_[next_ - 1];
-    Json fields = {{"id", id}, {"command", c->Id()}};
-    if (status.signal) {
-      fields["signal"] = SignalName(status.signal);
-    } else {
-      fields["code"] = status.code;
-    }
-    if (timed_out_) fields["killed"] = "timeout";
-    h_.timeline_.Record(EventType::kCommandEnd, fields);
+    auto ran = std::chrono::duration_cast<Millis>(h_.ctx_.loop->Now() - started_);
+    h_.timeline_.Record(EventType::kCommandEnd,
+                        composer::CommandEndFields(id, *c, {status.code, status.signal},
+                                                   timed_out_ ? "timeout" : "", ran));
     if (timed_out_) {
       problems_.push_back(fmt::format("{} did not finish within {} and was killed", c->Id(),
                                       FormatDuration(timeout_)));
@@ -92,9 +93,6 @@ class History::Sequence {
     if (current_) h_.Kill(current_);
   }
   const std::vector<std::string>& problems() const { return problems_; }
-  static std::string InvocationDir(int64_t id, const composer::Command& c) {
-    return fmt::format("{:06}-{}", id, c.name);
-  }
 
  private:
   void Next() {
@@ -110,7 +108,7 @@ class History::Sequence {
     }
     const composer::Command* c = order_[next_++];
     int64_t id = static_cast<int64_t>(next_);
-    composer::Invocation inv{id, c, DeriveSeed(h_.spec_.seed, c->Id() + "#1")};
+    composer::Invocation inv{id, c, composer::InvocationSeed(h_.spec_.seed, *c, 1)};
     auto pid = h_.Launch(inv);
     if (!pid) {
       problems_.push_back(fmt::format("{} could not start: {}", c->Id(), pid.error()));
@@ -118,12 +116,8 @@ class History::Sequence {
       return;
     }
     current_ = id;
-    h_.timeline_.Record(EventType::kCommandStart, {{"id", id},
-                                                   {"command", c->Id()},
-                                                   {"prefix", PrefixName(c->prefix)},
-                                                   {"pid", *pid},
-                                                   {"invocation", 1},
-                                                   {"seed", inv.seed}});
+    started_ = h_.ctx_.loop->Now();
+    h_.timeline_.Record(EventType::kCommandStart, composer::CommandStartFields(inv, *pid, 1));
     timer_ = h_.ctx_.loop->After(timeout_, [this, id] {
       timer_ = 0;
       timed_out_ = true;
@@ -136,6 +130,7 @@ class History::Sequence {
   std::vector<const composer::Command*> order_;
   size_t next_ = 0;
   int64_t current_ = 0;
+  EventLoop::Clock::time_point started_;
   bool timed_out_ = false;
   bool interrupted_ = false;
   EventLoop::TimerId timer_ = 0;
@@ -359,7 +354,7 @@ void History::OnScheduleDone(composer::ComposerResult r) {
 
 Result<int> History::Launch(const composer::Invocation& inv) {
   const composer::Command& c = *inv.command;
-  std::string dir = spec_.dir + "/commands/" + Sequence::InvocationDir(inv.id, c);
+  std::string dir = spec_.dir + "/commands/" + InvocationDir(inv.id, c);
   std::string output_dir = dir + "/output";
   // The commands/ folder exists: two plain mkdirs, no path walk (this runs per invocation).
   if (mkdir(dir.c_str(), 0755) != 0 || mkdir(output_dir.c_str(), 0755) != 0) {
