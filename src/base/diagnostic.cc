@@ -19,26 +19,28 @@ std::string_view LineOf(std::string_view source, int line) {
 
 }  // namespace
 
-std::string FormatDiagnostic(const Diagnostic& d, std::string_view source) {
+std::string FormatDiagnosticLine(const Diagnostic& d, std::string_view line_text,
+                                 std::string_view indent) {
   std::string out = d.file;
   if (d.line > 0) out += fmt::format(":{}", d.line);
   if (d.line > 0 && d.column > 0) out += fmt::format(":{}", d.column);
   out += fmt::format(": error: {}\n", d.message);
-  if (d.line > 0 && !source.empty()) {
-    std::string_view text = LineOf(source, d.line);
-    if (!text.empty()) {
-      out += fmt::format("    {}\n", text);
-      if (d.column > 0) {
-        std::string pad;
-        // Keep tabs so the caret lines up under tab-indented text.
-        for (int i = 0; i < d.column - 1 && i < static_cast<int>(text.size()); ++i) {
-          pad += text[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
-        }
-        out += fmt::format("    {}^\n", pad);
-      }
+  if (line_text.empty()) return out;
+  out += fmt::format("{}{}\n", indent, line_text);
+  if (d.column > 0) {
+    std::string pad;
+    // Keep tabs so the caret lines up under tab-indented text.
+    for (int i = 0; i < d.column - 1 && i < static_cast<int>(line_text.size()); ++i) {
+      pad += line_text[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
     }
+    out += fmt::format("{}{}^\n", indent, pad);
   }
   return out;
+}
+
+std::string FormatDiagnostic(const Diagnostic& d, std::string_view source) {
+  std::string_view text = d.line > 0 && !source.empty() ? LineOf(source, d.line) : "";
+  return FormatDiagnosticLine(d, text, "    ");
 }
 
 std::string FormatDiagnostics(const std::vector<Diagnostic>& ds, std::string_view source) {

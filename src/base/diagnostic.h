@@ -22,6 +22,10 @@ struct Diagnostic {
 // "file:line:col: error: message", then the source line and a caret when `source` (the file's
 // whole text) is given and the line exists.
 std::string FormatDiagnostic(const Diagnostic& d, std::string_view source = {});
+// The same, given the text of the error's line itself, printed after `indent` (with the caret
+// line indented alike). An empty `line_text` prints the first line only.
+std::string FormatDiagnosticLine(const Diagnostic& d, std::string_view line_text,
+                                 std::string_view indent);
 std::string FormatDiagnostics(const std::vector<Diagnostic>& ds, std::string_view source = {});
 
 }  // namespace faultline
