@@ -1,5 +1,5 @@
-// MD5 (RFC 1321, computed by OpenSSL), only for testdrive's "N values hashing to MD5" lines: a compatibility format,
-// not a security boundary. Pure, any thread.
+// MD5 (RFC 1321, computed by OpenSSL), only for testdrive's "N values hashing to MD5" lines: a
+// compatibility format, not a security boundary. Pure, any thread.
 #pragma once
 
 #include <string>
