@@ -55,6 +55,14 @@ std::string FormatAddress(const sockaddr_in& addr) {
   return fmt::format("{}:{}", ip, ntohs(addr.sin_port));
 }
 
+sockaddr_in LoopbackAddress(uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  return addr;
+}
+
 Result<UniqueFd> ListenTcp(const sockaddr_in& addr) {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return Unexpected(Status::FromErrno("socket"));

@@ -21,6 +21,8 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(std::string_view text);
 Result<sockaddr_in> ResolveAddress(std::string_view text);
 // "a.b.c.d:port".
 std::string FormatAddress(const sockaddr_in& addr);
+// 127.0.0.1:port.
+sockaddr_in LoopbackAddress(uint16_t port);
 
 // A non-blocking, close-on-exec listener bound to `addr` with SO_REUSEADDR. Returns an error
 // naming the address on failure (for example "address in use").

@@ -7,6 +7,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "net/socket.h"
 
 namespace faultline::run {
 namespace {
@@ -25,18 +26,12 @@ ControlServer::~ControlServer() {
 }
 
 Status ControlServer::Listen() {
-  listener_.Reset(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!listener_) return Status::FromErrno("socket");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return Status::FromErrno("bind control socket");
-  }
-  if (listen(listener_.get(), 64) != 0) return Status::FromErrno("listen control socket");
-  socklen_t len = sizeof addr;
-  getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  auto listener = net::ListenTcp(net::LoopbackAddress(0));
+  if (!listener) return Status::Error(listener.error()).Context("control socket");
+  listener_ = std::move(*listener);
+  auto bound = net::LocalAddress(listener_.get());
+  if (!bound) return bound.status().Context("control socket");
+  port_ = ntohs(bound->sin_port);
   return loop_.Watch(listener_.get(), EPOLLIN, [this](uint32_t) { Accept(); });
 }
 
