@@ -138,6 +138,12 @@ TEST_F(E2E, HistoriesRunSideBySideIsolated) {
   EXPECT_EQ(ports.size(), 4u) << "each history has its own port";
   EXPECT_EQ(dirs.size(), 4u);
   // Two at a time: the second history started before the first ended.
+  auto started = [&](int i) {
+    return JsonInt(Timeline(report["histories"][i]["dir"])[0].fields, "started_unix_ms", -1);
+  };
+  double first_seconds = report["histories"][0]["seconds"];
+  EXPECT_GT(first_seconds, 1.0);
+  EXPECT_LT(started(1), started(0) + static_cast<int64_t>(first_seconds * 1000));
   EXPECT_TRUE(NothingLeft());
 }
 

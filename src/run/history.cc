@@ -16,6 +16,12 @@ using composer::Prefix;
 
 Json SourceOfService(const std::string& service) { return {{"service", service}}; }
 
+int64_t UnixMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // An invocation's folder under commands/: its number, then the command's name.
 std::string InvocationDir(int64_t id, const composer::Command& c) {
   return fmt::format("{:06}-{}", id, c.name);
@@ -180,7 +186,8 @@ Status History::Prepare() {
                                               {"seed", spec_.seed},
                                               {"template", spec_.tmpl->name},
                                               {"scenario", ctx_.scenario->name},
-                                              {"validate", spec_.validate}});
+                                              {"validate", spec_.validate},
+                                              {"started_unix_ms", UnixMillis()}});
   TopologyOptions options{spec_.dir, spec_.seed, ctx_.base_env};
   topology_ =
       std::make_unique<Topology>(*ctx_.scenario, options, *ctx_.loop, *ctx_.supervisor, timeline_);
@@ -507,6 +514,7 @@ void History::Finish() {
     timeline_.Record(EventType::kHistoryEnd, std::move(fields));
   }
   timeline_.Flush();
+  result_.seconds = static_cast<double>(timeline_.NowMicros()) / 1e6;
   control_.reset();
   proxy_.reset();  // joins the proxy's thread, closes its listeners and connections
   if (auto done = std::move(done_)) {

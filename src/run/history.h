@@ -56,6 +56,7 @@ struct HistoryResult {
   std::string message;   // what failed, for kSetupFailed and kError
   std::string terminal;  // "eventually", "finally" or "none"
   int64_t invocations = 0;
+  double seconds = 0;  // from the history's start to the end of its teardown
   std::vector<std::string> problems;  // validate: each command that did not exit 0
 };
 std::string_view OutcomeName(HistoryResult::Outcome outcome);

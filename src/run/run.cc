@@ -262,8 +262,8 @@ void Runner::OnHistoryDone(HistoryResult r) {
   MoveHome(r);
   std::string dir = homes_.count(r.dir) ? homes_[r.dir] : r.dir;
   report::HistoryRow row{
-      r.index,   r.seed,     r.template_name, dir, std::string(OutcomeName(r.outcome)),
-      r.message, r.terminal, r.invocations,   0};
+      r.index,   r.seed,     r.template_name, dir,      std::string(OutcomeName(r.outcome)),
+      r.message, r.terminal, r.invocations,   r.seconds};
   report_.histories.push_back(row);
   for (const auto& p : r.problems) report_.problems.push_back(p);
   std::fprintf(out_, "history %d (seed %llu, template %s): %s, %lld invocations, terminal %s\n",
