@@ -6,6 +6,17 @@
 
 namespace {
 
+// The baseline: the same loop evaluating the same condition, with no assertion around it.
+void BM_Baseline(benchmark::State& state) {
+  int x = 1;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(x);
+    bool condition = x > 0;
+    benchmark::DoNotOptimize(condition);
+  }
+}
+BENCHMARK(BM_Baseline);
+
 // The steady state of a macro call site: details are never built.
 void BM_AlwaysMacro(benchmark::State& state) {
   int x = 1;
