@@ -34,8 +34,6 @@ class FaultSchedule : public composer::FaultControl {
   void Shutdown();
 
   bool injecting() const { return enabled_ && !stopped_ && !quiet_timer_; }
-  bool enabled() const { return enabled_; }
-  bool stopped() const { return stopped_; }
 
  private:
   void Record(const char* state, Json extra = Json::object());

@@ -764,13 +764,6 @@ const Service* Scenario::FindService(std::string_view name) const {
   return nullptr;
 }
 
-const Link* Scenario::FindLink(std::string_view from, std::string_view to) const {
-  for (const auto& l : links) {
-    if (l.from == from && l.to == to) return &l;
-  }
-  return nullptr;
-}
-
 std::vector<const Service*> Scenario::StartOrder() const {
   std::vector<const Service*> order;
   std::set<std::string> placed;

@@ -133,7 +133,6 @@ struct Scenario {
   Faults faults;
 
   const Service* FindService(std::string_view name) const;
-  const Link* FindLink(std::string_view from, std::string_view to) const;
   // Services in an order where each comes after everything it depends on.
   std::vector<const Service*> StartOrder() const;
 };

@@ -462,11 +462,6 @@ Topology::State Topology::state(const std::string& name) const {
   return s ? s->state : State::kDown;
 }
 
-pid_t Topology::pid(const std::string& name) const {
-  const Service* s = Find(name);
-  return s && s->child ? supervisor_.Pid(*s->child) : -1;
-}
-
 Status Topology::Kill(const std::string& name) {
   Service* s = Find(name);
   if (!s || !s->child) return Status::Error(fmt::format("service '{}' is not running", name));

@@ -60,7 +60,6 @@ class Topology {
   Status Pause(const std::string& name);    // SIGSTOP the group
   Status Resume(const std::string& name);   // SIGCONT the group
   State state(const std::string& name) const;
-  pid_t pid(const std::string& name) const;
 
   // Stops every service (stop signal, grace, SIGKILL) in reverse start order; `done` runs once
   // all have ended.
