@@ -129,53 +129,97 @@ RunMeta MetaFromJson(const Json& j) {
   return m;
 }
 
+namespace {
+
+Json HistoryJson(const HistoryRow& h, const RunMeta& meta) {
+  return {{"index", h.index},
+          {"seed", h.seed},
+          {"template", h.template_name},
+          {"dir", h.dir},
+          {"outcome", h.outcome},
+          {"message", h.message},
+          {"terminal", h.terminal},
+          {"invocations", h.invocations},
+          {"seconds", h.seconds},
+          {"replay", ReplayCommand(meta, h.seed)}};
+}
+
+Json PropertyJson(const Property& p, const Report& r) {
+  auto v = Evaluate(p);
+  Json replays = Json::array();
+  for (const auto& rs : r.replays) {
+    if (rs.property == p.id) {
+      replays.push_back({{"seed", rs.seed}, {"replays", rs.replays}, {"recurred", rs.recurred}});
+    }
+  }
+  return {{"id", p.id},
+          {"kind", sdk::AssertKindName(p.kind)},
+          {"display_type", p.display_type},
+          {"builtin", p.builtin},
+          {"status", v.outcome == Outcome::kFailed ? "failed" : "passed"},
+          {"reached", v.reached},
+          {"reason", v.reason},
+          {"hits", p.hits},
+          {"passes", p.passes},
+          {"failures", p.failures},
+          {"registered", p.registered},
+          {"location", p.location},
+          {"first_pass", p.first_pass ? ExampleJson(*p.first_pass, r.meta) : Json()},
+          {"first_fail", p.first_fail ? ExampleJson(*p.first_fail, r.meta) : Json()},
+          {"replays", replays}};
+}
+
+const char* OutcomeWord(int code, bool validate) {
+  if (validate) return code == kExitOk ? "VALID" : "NOT VALID";
+  return code == kExitOk            ? "PASSED"
+         : code == kExitFailed      ? "FAILED"
+         : code == kExitInterrupted ? "INTERRUPTED"
+                                    : "ERROR";
+}
+
+// What the run reports besides properties: histories that could not run, validate's problems,
+// and properties whose lines disagreed on their kind.
+void PrintProblems(FILE* out, const Report& r, bool color) {
+  for (const auto& h : r.histories) {
+    if (h.outcome == "setup_failed" || h.outcome == "error") {
+      std::fprintf(out, "%sERROR%s history %d (seed %llu, template %s): %s\n",
+                   Paint(color, "\033[1;31m"), Paint(color, "\033[0m"), h.index,
+                   static_cast<unsigned long long>(h.seed), h.template_name.c_str(),
+                   h.message.c_str());
+    }
+  }
+  for (const auto& problem : r.problems) std::fprintf(out, "problem: %s\n", problem.c_str());
+  for (const auto& warning : Warnings(r)) std::fprintf(out, "warning: %s\n", warning.c_str());
+}
+
+}  // namespace
+
+std::vector<std::string> Warnings(const Report& r) {
+  std::vector<std::string> out;
+  if (!r.book) return out;
+  for (const auto& id : r.book->kind_conflicts()) {
+    const Property* p = r.book->Find(id);
+    out.push_back(fmt::format(
+        "property '{}' was reported with more than one kind; the first seen ({}) counts", id,
+        p ? p->display_type : "?"));
+  }
+  return out;
+}
+
 Json ReportJson(const Report& r) {
   Json histories = Json::array();
-  for (const auto& h : r.histories) {
-    histories.push_back({{"index", h.index},
-                         {"seed", h.seed},
-                         {"template", h.template_name},
-                         {"dir", h.dir},
-                         {"outcome", h.outcome},
-                         {"message", h.message},
-                         {"terminal", h.terminal},
-                         {"invocations", h.invocations},
-                         {"seconds", h.seconds},
-                         {"replay", ReplayCommand(r.meta, h.seed)}});
-  }
+  for (const auto& h : r.histories) histories.push_back(HistoryJson(h, r.meta));
   Json props = Json::array();
-  int failed = 0, unreached = 0, total = 0;
+  int failed = 0, unreached = 0;
   if (r.book) {
     for (const Property* p : r.book->Sorted()) {
       auto v = Evaluate(*p);
-      ++total;
       failed += v.outcome == Outcome::kFailed;
       unreached += !v.reached;
-      Json j = {{"id", p->id},
-                {"kind", sdk::AssertKindName(p->kind)},
-                {"display_type", p->display_type},
-                {"builtin", p->builtin},
-                {"status", v.outcome == Outcome::kFailed ? "failed" : "passed"},
-                {"reached", v.reached},
-                {"reason", v.reason},
-                {"hits", p->hits},
-                {"passes", p->passes},
-                {"failures", p->failures},
-                {"registered", p->registered},
-                {"location", p->location},
-                {"first_pass", p->first_pass ? ExampleJson(*p->first_pass, r.meta) : Json()},
-                {"first_fail", p->first_fail ? ExampleJson(*p->first_fail, r.meta) : Json()}};
-      Json replays = Json::array();
-      for (const auto& rs : r.replays) {
-        if (rs.property == p->id) {
-          replays.push_back(
-              {{"seed", rs.seed}, {"replays", rs.replays}, {"recurred", rs.recurred}});
-        }
-      }
-      j["replays"] = replays;
-      props.push_back(std::move(j));
+      props.push_back(PropertyJson(*p, r));
     }
   }
+  int total = static_cast<int>(props.size());
   int code = ExitCodeOf(r);
   const char* outcome = code == kExitOk            ? "passed"
                         : code == kExitFailed      ? "failed"
@@ -193,61 +237,44 @@ Json ReportJson(const Report& r) {
             {"unreached", unreached},
             {"histories", r.histories.size()}}},
           {"problems", r.problems},
+          {"warnings", Warnings(r)},
           {"histories", histories},
           {"properties", props}};
 }
 
 void PrintSummary(FILE* out, const Report& r, bool color) {
   std::fprintf(out, "\n");
-  for (const auto& h : r.histories) {
-    if (h.outcome == "setup_failed" || h.outcome == "error") {
-      std::fprintf(out, "%sERROR%s history %d (seed %llu, template %s): %s\n",
-                   Paint(color, "\033[1;31m"), Paint(color, "\033[0m"), h.index,
-                   static_cast<unsigned long long>(h.seed), h.template_name.c_str(),
-                   h.message.c_str());
-    }
-  }
-  for (const auto& problem : r.problems) std::fprintf(out, "problem: %s\n", problem.c_str());
+  PrintProblems(out, r, color);
+  int code = ExitCodeOf(r);
+  const char* paint = Paint(color, code == 0 ? "\033[1;32m" : "\033[1;31m");
   if (r.meta.validate) {
     int setup_failed = 0;
     for (const auto& h : r.histories) setup_failed += h.outcome != "completed";
-    int code = ExitCodeOf(r);
-    std::fprintf(out, "%s%s%s: %zu problem(s)%s; report: %s/report.json\n",
-                 Paint(color, code == 0 ? "\033[1;32m" : "\033[1;31m"),
-                 code == 0 ? "VALID" : "NOT VALID", Paint(color, "\033[0m"),
+    std::fprintf(out, "%s%s%s: %zu problem(s)%s; report: %s/report.json\n", paint,
+                 OutcomeWord(code, true), Paint(color, "\033[0m"),
                  r.problems.size() + static_cast<size_t>(setup_failed),
                  setup_failed ? ", services did not come up" : "", r.meta.run_dir.c_str());
     return;
   }
   int failed = 0, passed = 0;
   if (r.book) {
-    for (const Property* p : r.book->Sorted()) {
-      if (Evaluate(*p).outcome == Outcome::kFailed) {
-        ++failed;
-        PrintProperty(out, r, *p, color);
-      } else {
-        ++passed;
-      }
-    }
-    if (failed > 0 && passed > 0) std::fprintf(out, "\n");
-    for (const Property* p : r.book->Sorted()) {
-      if (Evaluate(*p).outcome != Outcome::kFailed) PrintProperty(out, r, *p, color);
+    auto sorted = r.book->Sorted();  // failing first
+    for (const Property* p : sorted) {
+      bool failing = Evaluate(*p).outcome == Outcome::kFailed;
+      // A blank line between the failing properties and the rest.
+      if (!failing && passed == 0 && failed > 0) std::fprintf(out, "\n");
+      ++(failing ? failed : passed);
+      PrintProperty(out, r, *p, color);
     }
   }
   int64_t invocations = 0;
   for (const auto& h : r.histories) invocations += h.invocations;
-  int code = ExitCodeOf(r);
   std::fprintf(out,
                "\n%s%s%s: %d properties, %d failed; %zu histor%s, %lld command invocations; "
                "report: %s/report.json\n",
-               Paint(color, code == 0 ? "\033[1;32m" : "\033[1;31m"),
-               code == kExitOk            ? "PASSED"
-               : code == kExitFailed      ? "FAILED"
-               : code == kExitInterrupted ? "INTERRUPTED"
-                                          : "ERROR",
-               Paint(color, "\033[0m"), passed + failed, failed, r.histories.size(),
-               r.histories.size() == 1 ? "y" : "ies", static_cast<long long>(invocations),
-               r.meta.run_dir.c_str());
+               paint, OutcomeWord(code, false), Paint(color, "\033[0m"), passed + failed, failed,
+               r.histories.size(), r.histories.size() == 1 ? "y" : "ies",
+               static_cast<long long>(invocations), r.meta.run_dir.c_str());
 }
 
 Result<Report> Rebuild(const std::string& run_dir, properties::PropertyBook& book) {

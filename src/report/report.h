@@ -64,6 +64,9 @@ int ExitCodeOf(const Report& r);
 // The command that runs history `seed` again, alone.
 std::string ReplayCommand(const RunMeta& meta, uint64_t seed);
 Json ReportJson(const Report& r);
+// What a reader should know that is neither a verdict nor a problem: property ids whose lines
+// disagreed on the kind (the first kind seen counts).
+std::vector<std::string> Warnings(const Report& r);
 // The terminal summary; `color` adds ANSI colors.
 void PrintSummary(FILE* out, const Report& r, bool color);
 

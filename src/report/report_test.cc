@@ -154,3 +154,34 @@ TEST(Report, RebuildsFromTimelines) {
 
 }  // namespace
 }  // namespace faultline::report
+
+namespace faultline::report {
+namespace {
+
+TEST(Report, KindConflictsAreWarnedAbout) {
+  properties::PropertyBook book;
+  auto line = [](const char* type) {
+    Event e;
+    e.type = EventType::kAssert;
+    e.fields = {{"command", "t/c"},
+                {"id", 1},
+                {"assert",
+                 {{"id", "x"},
+                  {"hit", true},
+                  {"condition", true},
+                  {"must_hit", true},
+                  {"assert_type", type}}}};
+    return e;
+  };
+  book.Add({0, 1}, line("always"));
+  book.Add({0, 1}, line("sometimes"));
+  Report r;
+  r.book = &book;
+  ASSERT_EQ(Warnings(r).size(), 1u);
+  EXPECT_EQ(Warnings(r)[0],
+            "property 'x' was reported with more than one kind; the first seen (Always) counts");
+  EXPECT_EQ(ReportJson(r)["warnings"][0], Warnings(r)[0]);
+}
+
+}  // namespace
+}  // namespace faultline::report
