@@ -92,6 +92,12 @@ class Loader {
                                     const std::vector<std::string>& valid);
 
   void Validate();
+  // Finds the service `name`; otherwise reports "<subject> '<name>', which is not a service" with
+  // a suggestion, at `pos`, and returns null.
+  const Service* RequireService(std::string_view subject, const std::string& name, SourcePos pos);
+  // depends_on and links name services that exist; returns the declared link names.
+  std::set<std::string> ValidateReferences();
+  void ValidateNetworkLinks(const std::set<std::string>& link_names);
   void ValidateDependencies();
   void ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
                        std::string_view what);
@@ -586,28 +592,28 @@ void Loader::ParseDiskFault(const YAML::Node& n) {
   if (n.IsMap() && !has_targets) Error(n, "the disk fault needs 'targets'");
 }
 
-void Loader::Validate() {
+const Service* Loader::RequireService(std::string_view subject, const std::string& name,
+                                      SourcePos pos) {
+  if (const Service* found = s_.FindService(name)) return found;
   std::vector<std::string> names;
   for (const auto& s : s_.services) names.push_back(s.name);
-  auto check_name = [&](const std::string& name, SourcePos pos, std::string_view what,
-                        bool allow_workload) {
-    if (allow_workload && name == kWorkload) return true;
-    if (s_.FindService(name)) return true;
-    std::string message = fmt::format("{} names '{}', which is not a service", what, name);
-    if (auto sug = Suggest(name, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
-    Error(pos, message);
-    return false;
-  };
+  std::string message = fmt::format("{} '{}', which is not a service", subject, name);
+  if (auto sug = Suggest(name, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
+  Error(pos, message);
+  return nullptr;
+}
+
+std::set<std::string> Loader::ValidateReferences() {
   for (const auto& s : s_.services) {
     for (const auto& dep : s.depends_on) {
-      check_name(dep, Pos(Child(service_nodes_[s.name], "depends_on")), "depends_on", false);
+      RequireService("depends_on names", dep, Pos(Child(service_nodes_[s.name], "depends_on")));
     }
   }
   std::set<std::string> link_names;
   for (const auto& link : s_.links) {
-    bool ok = check_name(link.from, link.pos, "a link's 'from'", true);
-    ok &= check_name(link.to, link.pos, "a link's 'to'", false);
-    if (ok && !s_.FindService(link.to)->has_port) {
+    if (link.from != kWorkload) RequireService("a link's 'from' names", link.from, link.pos);
+    const Service* to = RequireService("a link's 'to' names", link.to, link.pos);
+    if (to && !to->has_port) {
       Error(link.pos, fmt::format("a link goes to '{}', which has no 'port'", link.to));
     }
     if (link.from == link.to) Error(link.pos, "a link cannot go from a service to itself");
@@ -615,6 +621,33 @@ void Loader::Validate() {
       Error(link.pos, fmt::format("the link {} is declared twice", link.Name()));
     }
   }
+  return link_names;
+}
+
+void Loader::ValidateNetworkLinks(const std::set<std::string>& link_names) {
+  NetworkFault& f = s_.faults.network;
+  if (!f.enabled) return;
+  bool all = !network_links_node_.IsDefined() ||
+             (network_links_node_.IsScalar() && network_links_node_.Scalar() == "all");
+  if (all) {
+    for (const auto& link : s_.links) f.links.push_back(link.Name());
+  } else {
+    std::vector<std::string> names(link_names.begin(), link_names.end());
+    for (const auto& l : f.links) {
+      if (link_names.count(l)) continue;
+      std::string message =
+          fmt::format("network fault names the link '{}', which is not declared", l);
+      if (auto sug = Suggest(l, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
+      Error(network_links_node_, message);
+    }
+  }
+  if (f.links.empty()) {
+    Error(fault_nodes_["network"], "the network fault has no link to act on (declare 'links')");
+  }
+}
+
+void Loader::Validate() {
+  std::set<std::string> link_names = ValidateReferences();
   ValidateDependencies();
   auto fault_targets = [&](const std::vector<std::string>& targets, const char* kind) {
     if (fault_nodes_.count(kind)) ValidateTargets(targets, fault_nodes_[kind], kind);
@@ -624,36 +657,14 @@ void Loader::Validate() {
   fault_targets(s_.faults.pause.targets, "pause");
   fault_targets(s_.faults.clock.targets, "clock");
   fault_targets(s_.faults.disk.targets, "disk");
-  if (s_.faults.network.enabled) {
-    if (network_links_node_.IsDefined() &&
-        !(network_links_node_.IsScalar() && network_links_node_.Scalar() == "all")) {
-      std::vector<std::string> all(link_names.begin(), link_names.end());
-      for (const auto& l : s_.faults.network.links) {
-        if (link_names.count(l)) continue;
-        std::string message =
-            fmt::format("network fault names the link '{}', which is not declared", l);
-        if (auto sug = Suggest(l, all)) message += fmt::format(" (did you mean '{}'?)", *sug);
-        Error(network_links_node_, message);
-      }
-    } else {
-      for (const auto& link : s_.links) s_.faults.network.links.push_back(link.Name());
-    }
-    if (s_.faults.network.links.empty()) {
-      Error(fault_nodes_["network"], "the network fault has no link to act on (declare 'links')");
-    }
-  }
+  ValidateNetworkLinks(link_names);
   ValidateAllTexts();
 }
 
 void Loader::ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
                              std::string_view what) {
-  std::vector<std::string> names;
-  for (const auto& s : s_.services) names.push_back(s.name);
   for (const auto& t : targets) {
-    if (s_.FindService(t)) continue;
-    std::string message = fmt::format("the {} fault targets '{}', which is not a service", what, t);
-    if (auto sug = Suggest(t, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
-    Error(Child(where, "targets"), message);
+    RequireService(fmt::format("the {} fault targets", what), t, Pos(Child(where, "targets")));
   }
 }
 
@@ -723,15 +734,8 @@ void Loader::ValidateText(const Text& t, const std::string& viewpoint) {
     bool names_service = p.kind == Kind::kPort || p.kind == Kind::kRealPort ||
                          p.kind == Kind::kHost || p.kind == Kind::kServiceDir;
     if (!names_service) continue;
-    std::vector<std::string> names;
-    for (const auto& s : s_.services) names.push_back(s.name);
-    const Service* target = s_.FindService(p.text);
-    if (!target) {
-      std::string message = fmt::format("placeholder names '{}', which is not a service", p.text);
-      if (auto sug = Suggest(p.text, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
-      Error(where(p.offset), message);
-      continue;
-    }
+    const Service* target = RequireService("placeholder names", p.text, where(p.offset));
+    if (!target) continue;
     if ((p.kind == Kind::kPort || p.kind == Kind::kRealPort) && !target->has_port) {
       Error(where(p.offset), fmt::format("service '{}' has no 'port'", p.text));
     }
