@@ -23,7 +23,10 @@ using ::testing::HasSubstr;
 class E2E : public ::testing::Test, public e2e::Harness {};
 
 TEST_F(E2E, PassingScenarioExitsZeroAndKeepsEverything) {
+  // A variable of faultline's own environment must not shadow the scenario's workload env.
+  setenv("KV_PORT", "1", 1);
   auto r = Faultline({"run", Fixture("pass"), "--seed", "3", "--duration", "1s"});
+  unsetenv("KV_PORT");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   Json report = Report();
   EXPECT_EQ(report["outcome"], "passed");

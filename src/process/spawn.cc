@@ -35,6 +35,17 @@ void AddOutput(posix_spawn_file_actions_t* actions, int target, int fd, const st
 
 }  // namespace
 
+void SetEnvVar(std::vector<std::string>& env, std::string_view name, std::string_view value) {
+  std::string entry = fmt::format("{}={}", name, value);
+  for (auto& e : env) {
+    if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') {
+      e = std::move(entry);
+      return;
+    }
+  }
+  env.push_back(std::move(entry));
+}
+
 Result<pid_t> SpawnInGroup(const SpawnRequest& r) {
   if (r.argv.empty()) return Unexpected("empty command");
   SpawnObjects o;

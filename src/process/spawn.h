@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -26,6 +27,10 @@ struct SpawnRequest {
   std::string stderr_path;    // equal to stdout_path: one shared descriptor
   int stop_signal = SIGTERM;  // what the Guardian sends if faultline dies
 };
+
+// Sets NAME=value in an environment of "NAME=value" entries, replacing any entry of that name
+// (execve does not; getenv would find whichever comes first).
+void SetEnvVar(std::vector<std::string>& env, std::string_view name, std::string_view value);
 
 // Starts the process and returns its pid (also its process group id), or an error naming
 // argv[0] and the system error.

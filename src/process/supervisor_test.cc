@@ -11,6 +11,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "process/spawn.h"
 
 namespace faultline {
 namespace {
@@ -214,6 +215,19 @@ TEST_F(SupervisorTest, StopAfterExitIsANoOp) {
   sup.Stop(*id, SIGTERM, Millis(10));
   sup.Signal(*id, SIGSTOP);
   EXPECT_FALSE(sup.Running(*id));
+}
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+TEST(SetEnvVar, ReplacesByExactNameOrAppends) {
+  std::vector<std::string> env = {"PATH=/bin", "KV_PORT=1", "KV_PORTS=x"};
+  SetEnvVar(env, "KV_PORT", "4242");
+  SetEnvVar(env, "NEW", "a=b");
+  EXPECT_EQ(env, (std::vector<std::string>{"PATH=/bin", "KV_PORT=4242", "KV_PORTS=x", "NEW=a=b"}));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "base/rng.h"
 #include "base/signals.h"
 #include "base/strings.h"
+#include "process/spawn.h"
 
 namespace faultline::run {
 namespace {
@@ -207,6 +208,11 @@ Status History::Prepare() {
   auto env = topology_->WorkloadEnv();
   if (!env) return env.status();
   workload_env_ = std::move(*env);
+  command_env_ = ctx_.base_env;
+  for (const auto& e : workload_env_) {
+    size_t eq = e.find('=');
+    SetEnvVar(command_env_, e.substr(0, eq), e.substr(eq + 1));
+  }
   for (const auto& s : ctx_.scenario->services) {
     // A service that writes SDK lines by hand uses $ANTITHESIS_OUTPUT_DIR/sdk.jsonl.
     service_readers_.push_back(
@@ -369,8 +375,8 @@ Result<int> History::Launch(const composer::Invocation& inv) {
   }
   std::string sdk_file = dir + "/sdk.jsonl";
   std::string source = fmt::format("{} #{}", c.Id(), inv.id);
-  std::vector<std::string> env = ctx_.base_env;
-  env.insert(env.end(), workload_env_.begin(), workload_env_.end());
+  // faultline's own variables are not in command_env_ (BaseEnv leaves them out).
+  std::vector<std::string> env = command_env_;
   env.push_back("ANTITHESIS_SDK_LOCAL_OUTPUT=" + sdk_file);
   env.push_back("ANTITHESIS_OUTPUT_DIR=" + output_dir);
   env.push_back("ANTITHESIS_STOP_FAULTS=" + stop_faults_path_);

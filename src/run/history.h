@@ -56,7 +56,7 @@ struct HistoryResult {
   std::string message;   // what failed, for kSetupFailed and kError
   std::string terminal;  // "eventually", "finally" or "none"
   int64_t invocations = 0;
-  double seconds = 0;  // from the history's start to the end of its teardown
+  double seconds = 0;                 // from the history's start to the end of its teardown
   std::vector<std::string> problems;  // validate: each command that did not exit 0
 };
 std::string_view OutcomeName(HistoryResult::Outcome outcome);
@@ -115,7 +115,8 @@ class History : public composer::CommandLauncher {
   std::unique_ptr<LoopClock> clock_;
   std::unique_ptr<composer::Composer> composer_;
   std::unique_ptr<Sequence> sequence_;
-  std::vector<std::string> workload_env_;
+  std::vector<std::string> workload_env_;  // the scenario's workload env, resolved
+  std::vector<std::string> command_env_;   // faultline's environment overlaid with workload_env_
   std::string stop_faults_path_;
   std::map<int64_t, Running> running_;
   std::vector<ServiceReader> service_readers_;

@@ -12,6 +12,7 @@
 #include "base/rng.h"
 #include "base/signals.h"
 #include "base/strings.h"
+#include "process/spawn.h"
 #include "topology/ports.h"
 
 namespace faultline {
@@ -170,13 +171,7 @@ Result<std::vector<std::string>> Topology::ResolveArgv(const scenario::Argv& arg
 Result<std::vector<std::string>> Topology::ServiceEnv(const Service& s,
                                                       const std::string& sdk_file) const {
   std::vector<std::string> env = options_.base_env;
-  auto set = [&env](const std::string& key, const std::string& value) {
-    std::string prefix = key + "=";
-    env.erase(std::remove_if(env.begin(), env.end(),
-                             [&](const std::string& e) { return e.starts_with(prefix); }),
-              env.end());
-    env.push_back(prefix + value);
-  };
+  auto set = [&env](std::string_view key, std::string_view value) { SetEnvVar(env, key, value); };
   if (s.drop) {
     passwd* pw = getpwuid(s.uid);
     if (pw) {
