@@ -7,7 +7,7 @@
 namespace faultline {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 18> kNames = {{
+constexpr std::array<std::pair<EventType, std::string_view>, 19> kNames = {{
     {EventType::kHistoryStart, "history_start"},
     {EventType::kDecision, "decision"},
     {EventType::kServiceStart, "service_start"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 18> kNames = {{
     {EventType::kSdkSkipped, "sdk_skipped"},
     {EventType::kFaults, "faults"},
     {EventType::kFault, "fault"},
+    {EventType::kFaultSwarm, "fault_swarm"},
     {EventType::kQuietRequest, "quiet_request"},
     {EventType::kWarning, "warning"},
     {EventType::kHistoryEnd, "history_end"},

@@ -29,7 +29,8 @@ enum class EventType {
   kGuidance,        // source fields, guidance: the antithesis_guidance object
   kSdkSkipped,      // file, lines, reason: SDK output that could not be read
   kFaults,          // state ("on" | "off" | "quiet"), reason, seconds
-  kFault,           // a fault begun or healed (the faults room's fields)
+  kFault,           // action ("begin" | "heal" | "failed"), id, kind, targets, params (docs/faults.md)
+  kFaultSwarm,      // configured [kinds], enabled [kinds]: this history's share of the fault kinds
   kQuietRequest,    // seconds, from
   kWarning,         // message
   kHistoryEnd,      // reason, ms
