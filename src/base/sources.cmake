@@ -8,9 +8,11 @@ target_sources(faultline_core PRIVATE
   src/base/signals.cc
   src/base/status.cc
   src/base/strings.cc
+  src/base/terminal.cc
 )
 faultline_test(base_test
   src/base/duration_test.cc
   src/base/rng_test.cc
   src/base/strings_test.cc
+  src/base/terminal_test.cc
 )
