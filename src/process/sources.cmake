@@ -3,6 +3,7 @@ target_sources(faultline_core PRIVATE
   src/process/child_process.cc
   src/process/event_loop.cc
   src/process/guardian.cc
+  src/process/proc_scan.cc
   src/process/spawn.cc
   src/process/supervisor.cc
 )

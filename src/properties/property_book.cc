@@ -41,6 +41,8 @@ bool Satisfies(AssertKind kind, bool condition) {
 
 }  // namespace
 
+std::string FaultInjectedName(const std::string& kind) { return "fault " + kind + " was injected"; }
+
 std::string ExitsZeroName(const std::string& command) { return command + " exits 0"; }
 std::string ExitsZeroOnceName(const std::string& command) {
   return command + " exits 0 at least once";
@@ -159,6 +161,13 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       }
       break;
     case EventType::kHistoryEnd:
+      // A configured kind this history never injected counts against "fault <kind> was
+      // injected", so a run in which it never happened fails it, with the histories counted.
+      for (const auto& kind : faults_not_injected_[h.index]) {
+        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), false,
+                  MakeExample(h, e, nullptr, {{"kind", kind}}));
+      }
+      faults_not_injected_.erase(h.index);
       if (!histories_with_unexpected_exit_.count(h.index)) {
         Evaluated(Get(kNoUnexpectedServiceExits, AssertKind::kAlwaysOrUnreachable,
                       "AlwaysOrUnreachable", true),
@@ -186,6 +195,31 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
                 zero, MakeExample(h, e, nullptr, f));
       Evaluated(Get(ExitsZeroOnceName(command), AssertKind::kSometimes, "Sometimes", true), zero,
                 MakeExample(h, e, nullptr, f));
+      break;
+    }
+    case EventType::kFaultSwarm:
+      for (const auto& kind : JsonMember(f, "configured")) {
+        if (!kind.is_string()) continue;
+        Get(FaultInjectedName(kind.get<std::string>()), AssertKind::kSometimes, "Sometimes", true)
+            .registered = true;
+        faults_not_injected_[h.index].insert(kind.get<std::string>());
+      }
+      Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true)
+          .registered = true;
+      break;
+    case EventType::kFault: {
+      std::string action = JsonString(f, "action");
+      Property& clean =
+          Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true);
+      if (action == "begin") {
+        Evaluated(Get(FaultInjectedName(JsonString(f, "kind")), AssertKind::kSometimes, "Sometimes",
+                      true),
+                  true, MakeExample(h, e, nullptr, f));
+      } else if (action == "heal") {
+        Evaluated(clean, true, MakeExample(h, e, nullptr, f));
+      } else if (action == "failed") {
+        Evaluated(clean, false, MakeExample(h, e, nullptr, f));
+      }
       break;
     }
     default:

@@ -63,7 +63,11 @@ Verdict Evaluate(const Property& p);
 inline constexpr const char* kSetupCompletes = "Setup completes";
 inline constexpr const char* kNoUnexpectedServiceExits = "No unexpected service exits";
 inline constexpr const char* kCommandsFinishInTime = "Commands finish within their timeout";
+inline constexpr const char* kFaultsHealCleanly = "Faults are injected and healed as planned";
 std::string ExitsZeroName(const std::string& command);
+// "fault <kind> was injected": a sometimes per configured kind, so that a run that never
+// exercised a kind says so.
+std::string FaultInjectedName(const std::string& kind);
 std::string ExitsZeroOnceName(const std::string& command);
 
 class PropertyBook {
@@ -90,6 +94,7 @@ class PropertyBook {
   std::map<std::string, Property> properties_;
   std::set<std::string> kind_conflicts_;
   std::set<int> histories_with_unexpected_exit_;
+  std::map<int, std::set<std::string>> faults_not_injected_;  // per history, so far
   uint64_t next_order_ = 0;
 };
 

@@ -235,5 +235,31 @@ TEST(PropertyBook, SortedPutsFailingFirst) {
   EXPECT_TRUE(book.AnyFailed());
 }
 
+// Each configured fault kind is a sometimes: a kind that a run never injected fails, so the
+// summary says which kinds the run did not exercise; a failed injection or heal fails its own.
+TEST(PropertyBook, EveryConfiguredFaultKindMustBeInjectedSomewhere) {
+  PropertyBook book;
+  Event swarm{
+      0, EventType::kFaultSwarm, {{"configured", {"kill", "pause"}}, {"enabled", {"kill"}}}};
+  book.Add(kH0, swarm);
+  book.Add(kH0, Event{1000,
+                      EventType::kFault,
+                      {{"action", "begin"}, {"id", 1}, {"kind", "kill"}, {"targets", {"db"}}}});
+  book.Add(kH0, Event{2000,
+                      EventType::kFault,
+                      {{"action", "heal"}, {"id", 1}, {"kind", "kill"}, {"reason", "planned"}}});
+  book.Add(kH0, Event{5000, EventType::kHistoryEnd, {{"outcome", "completed"}}});
+  EXPECT_EQ(VerdictOf(book, "fault kill was injected").outcome, Outcome::kPassed);
+  auto pause = VerdictOf(book, "fault pause was injected");
+  EXPECT_EQ(pause.outcome, Outcome::kFailed);
+  EXPECT_EQ(pause.reason, "never true (false in 1 invocation(s))");
+  EXPECT_EQ(VerdictOf(book, kFaultsHealCleanly).outcome, Outcome::kPassed);
+  book.Add(kH1, Event{3000,
+                      EventType::kFault,
+                      {{"action", "failed"}, {"id", 2}, {"kind", "kill"}, {"error", "gone"}}});
+  EXPECT_EQ(VerdictOf(book, kFaultsHealCleanly).outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find(kFaultsHealCleanly)->first_fail->seed, 8u);
+}
+
 }  // namespace
 }  // namespace faultline::properties

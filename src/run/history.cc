@@ -83,7 +83,7 @@ Status History::Prepare() {
   auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
   if (!network) return network.status();
   network_ = std::move(*network);
-  faults_ = std::make_unique<faults::FaultSchedule>(ctx_.scenario->faults, *ctx_.loop, timeline_);
+  FL_RETURN_IF_ERROR(PrepareFaults());
   control_ = std::make_unique<ControlServer>(
       *ctx_.loop, [this](Millis d, const std::string& from, std::function<void()> reply) {
         faults_->Quiet(d, from, std::move(reply));
@@ -91,6 +91,31 @@ Status History::Prepare() {
   FL_RETURN_IF_ERROR(control_->Listen());
   FL_RETURN_IF_ERROR(control_->WriteStopFaultsScript(layout_.StopFaults()));
   return PrepareCommands();
+}
+
+// The faults that must be in place before services start: libfaketime and libfiu for the clock
+// and disk targets of the kinds this history enables, and the network seam.
+Status History::PrepareFaults() {
+  std::set<std::string> clock_targets, disk_targets;
+  if (!spec_.validate) {
+    faults::Planner swarm(*ctx_.faults, spec_.seed);
+    for (const auto* k : swarm.enabled()) {
+      if (const auto* c = std::get_if<faults::ClockConfig>(&k->settings)) {
+        clock_targets.insert(c->targets.begin(), c->targets.end());
+      } else if (const auto* d = std::get_if<faults::DiskConfig>(&k->settings)) {
+        disk_targets.insert(d->targets.begin(), d->targets.end());
+      }
+    }
+  }
+  in_process_ = std::make_unique<faults::InProcessFaults>(
+      layout_.FaultControls(), std::move(clock_targets), std::move(disk_targets));
+  FL_RETURN_IF_ERROR(in_process_->Prepare());
+  in_process_->Attach(topology_.get());
+  topology_->SetLaunchHooks(in_process_.get());
+  if (network_->proxy()) {
+    link_network_ = std::make_unique<faults::LinkNetwork>(*network_->proxy(), ctx_.scenario->links);
+  }
+  return Status::Ok();
 }
 
 Status History::PrepareCommands() {
@@ -101,6 +126,17 @@ Status History::PrepareCommands() {
     size_t eq = e.find('=');
     SetEnvVar(env, e.substr(0, eq), e.substr(eq + 1));
   }
+  fault_commands_ = std::make_unique<SupervisedFaultCommands>(*ctx_.supervisor, *topology_, clock_,
+                                                              timeline_, layout_, env, spec_.seed);
+  static const faults::FaultsConfig kNoFaults;
+  faults_ = std::make_unique<faults::FaultSchedule>(
+      spec_.validate ? kNoFaults : *ctx_.faults, spec_.seed, clock_, timeline_,
+      faults::Injectors{.services = topology_.get(),
+                        .network = link_network_.get(),
+                        .in_process = in_process_.get(),
+                        .cpu = ctx_.cpu,
+                        .commands = fault_commands_.get(),
+                        .clock = &clock_});
   commands_ = std::make_unique<CommandRunner>(*ctx_.supervisor, *sdk_, layout_, std::move(env),
                                               layout_.StopFaults());
   commands_->OnEnd([this](int64_t id, ExitStatus status) { OnInvocationEnd(id, status); });

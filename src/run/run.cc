@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -11,12 +12,16 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "base/exit_codes.h"
 #include "base/files.h"
 #include "base/rng.h"
 #include "base/strings.h"
 #include "composer/templates.h"
+#include "faults/cgroup_cpu.h"
+#include "faults/config.h"
+#include "faults/in_process.h"
 #include "process/supervisor.h"
 #include "properties/property_book.h"
 #include "report/report.h"
@@ -89,6 +94,7 @@ class Runner {
  private:
   bool Load();
   bool Prepare();
+  bool PrepareFaults();
   void StartNext();
   void OnHistoryDone(HistoryResult result);
   void OnInterrupt(int signal);
@@ -117,12 +123,25 @@ class Runner {
   int limit_ = 0;
   bool stop_launching_ = false;
   int interrupts_ = 0;
+  faults::FaultsConfig faults_;
+  std::unique_ptr<faults::CgroupCpu> cpu_;    // when a throttle fault is configured
   std::string scratch_;                       // a reachable temp folder, when needed
   std::map<std::string, std::string> homes_;  // temp history folder -> its place in the run
 };
 
 bool Runner::Load() {
   auto loaded = scenario::LoadScenario(options_.scenario_dir);
+  // The faults section is the fault catalog's to read; its errors join the loader's, in order.
+  auto parsed = faults::ParseFaults(loaded.partial);
+  if (!parsed.errors.empty()) {
+    loaded.errors.insert(loaded.errors.end(), parsed.errors.begin(), parsed.errors.end());
+    std::stable_sort(loaded.errors.begin(), loaded.errors.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+    loaded.scenario.reset();
+  }
+  faults_ = std::move(parsed.config);
   if (!loaded.scenario) {
     std::fputs(FormatDiagnostics(loaded.errors, loaded.source).c_str(), err_);
     report_.problems.push_back(fmt::format(
@@ -169,6 +188,31 @@ std::string Runner::HistoryDir(const std::string& name) {
   return dir;
 }
 
+// What the configured fault kinds need from this machine, checked once before any history.
+bool Runner::PrepareFaults() {
+  if (options_.validate) return true;
+  bool clock = false, disk = false, throttle = false;
+  for (const auto& k : faults_.kinds) {
+    clock |= k.name == "clock";
+    disk |= k.name == "disk";
+    throttle |= k.name == "throttle";
+  }
+  Status libs = faults::InProcessFaults::Check(clock, disk);
+  if (!libs.ok()) {
+    std::fprintf(err_, "faultline: %s\n", libs.message().c_str());
+    return false;
+  }
+  if (throttle) {
+    auto cpu = faults::CgroupCpu::Detect();
+    if (!cpu) {
+      std::fprintf(err_, "faultline: %s\n", cpu.error().c_str());
+      return false;
+    }
+    cpu_ = std::move(*cpu);
+  }
+  return true;
+}
+
 bool Runner::Prepare() {
   uint64_t seed = options_.seed ? *options_.seed : OsSeed() % 1000000000;
   report_.meta = {
@@ -206,7 +250,14 @@ bool Runner::Prepare() {
   }
   (void)WriteFileAtomic(report_.meta.run_dir + "/run.json",
                         report::MetaJson(report_.meta).dump(2) + "\n");
-  ctx_ = RunContext{&loop_, &supervisor_, &scenario_, BaseEnv(), options_.sdk_poll};
+  if (!PrepareFaults()) return false;
+  ctx_ = RunContext{.loop = &loop_,
+                    .supervisor = &supervisor_,
+                    .scenario = &scenario_,
+                    .base_env = BaseEnv(),
+                    .sdk_poll = options_.sdk_poll,
+                    .faults = &faults_,
+                    .cpu = cpu_.get()};
   composer_options_.max_parallel_drivers = scenario_.workload.max_parallel_drivers;
   composer_options_.command_timeout = scenario_.workload.command_timeout;
   composer_options_.budget = scenario_.duration;

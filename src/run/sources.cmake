@@ -2,6 +2,7 @@
 target_sources(faultline_core PRIVATE
   src/run/command_runner.cc
   src/run/control_server.cc
+  src/run/fault_commands.cc
   src/run/history.cc
   src/run/loopback_network.cc
   src/run/resolved_scenario.cc

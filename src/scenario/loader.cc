@@ -28,14 +28,8 @@ const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
 const std::vector<std::string> kWorkloadKeys = {"env", "max_parallel_drivers", "command_timeout",
                                                 "compose"};
-const std::vector<std::string> kFaultKeys = {"interval", "kill",  "stop", "pause",
-                                             "network",  "clock", "disk"};
-const std::vector<std::string> kNetworkKinds = {"partition",  "latency",    "bandwidth",
-                                                "reset",      "slicer",     "timeout",
-                                                "limit_data", "slow_close", "down"};
-const std::vector<std::string> kDiskKinds = {"fsync-eio", "write-eio", "read-eio", "write-enospc",
-                                             "open-eio"};
 constexpr const char* kWorkload = "workload";
+constexpr size_t kMaxSectionNodes = 100000;
 
 class Loader {
  public:
@@ -82,25 +76,17 @@ class Loader {
   std::optional<HealthCheck> ParseHealthCheck(const YAML::Node& n);
   void ParseLinks(const YAML::Node& n);
   void ParseWorkload(const YAML::Node& n);
-  void ParseFaults(const YAML::Node& n);
-  void ParseServiceFault(ServiceFault& f, const YAML::Node& n, std::string_view kind,
-                         const char* range_key);
-  void ParseNetworkFault(const YAML::Node& n);
-  void ParseClockFault(const YAML::Node& n);
-  void ParseDiskFault(const YAML::Node& n);
-  std::vector<std::string> KindList(const YAML::Node& n, std::string_view what,
-                                    const std::vector<std::string>& valid);
+  // A section whose meaning belongs to another room, kept with its positions. At most
+  // `*budget` nodes are copied (YAML aliases can make a small file a huge tree).
+  std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget);
 
   void Validate();
   // Finds the service `name`; otherwise reports "<subject> '<name>', which is not a service" with
   // a suggestion, at `pos`, and returns null.
   const Service* RequireService(std::string_view subject, const std::string& name, SourcePos pos);
   // depends_on and links name services that exist; returns the declared link names.
-  std::set<std::string> ValidateReferences();
-  void ValidateNetworkLinks(const std::set<std::string>& link_names);
+  void ValidateReferences();
   void ValidateDependencies();
-  void ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
-                       std::string_view what);
   void ValidateText(const Text& t, const std::string& viewpoint);
   void ValidateAllTexts();
 
@@ -109,8 +95,6 @@ class Loader {
   Scenario s_;
   std::vector<Diagnostic> errors_;
   std::map<std::string, YAML::Node> service_nodes_;
-  std::map<std::string, YAML::Node> fault_nodes_;
-  YAML::Node network_links_node_;
 };
 
 bool Loader::ForEachKey(const YAML::Node& map, std::string_view where,
@@ -268,6 +252,7 @@ LoadResult Loader::Load(const std::string& dir) {
     ParseRoot(root);
     Validate();
   }
+  result.partial = s_;
   if (errors_.empty()) result.scenario = std::move(s_);
   std::stable_sort(errors_.begin(), errors_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
@@ -306,7 +291,12 @@ void Loader::ParseRoot(const YAML::Node& root) {
     } else if (key == "workload") {
       ParseWorkload(v);
     } else if (key == "faults") {
-      ParseFaults(v);
+      size_t budget = kMaxSectionNodes;
+      if (!v.IsMap()) {
+        Error(v, "faults must be a mapping of fault kinds, like {kill: {targets: [db]}}");
+      } else if (auto node = NodeOf(v, &budget)) {
+        s_.faults.node = std::move(*node);
+      }
     }
   });
   if (s_.name.empty()) Error(SourcePos{1, 1}, "the scenario has no 'name'");
@@ -438,158 +428,39 @@ void Loader::ParseWorkload(const YAML::Node& n) {
   });
 }
 
-void Loader::ParseFaults(const YAML::Node& n) {
-  ForEachKey(n, "faults", kFaultKeys, [&](const std::string& key, const YAML::Node& v) {
-    fault_nodes_[key] = v;
-    if (key == "interval") {
-      if (auto r = RangeOf(v, "faults interval")) s_.faults.interval = *r;
-      if (s_.faults.interval.lo < Millis(10)) Error(v, "faults interval must be at least 10ms");
-    } else if (key == "kill") {
-      ParseServiceFault(s_.faults.kill, v, "kill", "down");
-    } else if (key == "stop") {
-      ParseServiceFault(s_.faults.stop, v, "stop", "down");
-    } else if (key == "pause") {
-      ParseServiceFault(s_.faults.pause, v, "pause", "duration");
-    } else if (key == "network") {
-      ParseNetworkFault(v);
-    } else if (key == "clock") {
-      ParseClockFault(v);
-    } else if (key == "disk") {
-      ParseDiskFault(v);
-    }
-  });
-}
-
-void Loader::ParseServiceFault(ServiceFault& f, const YAML::Node& n, std::string_view kind,
-                               const char* range_key) {
-  f.enabled = true;
-  f.range = DurationRange{Millis(1000), Millis(5000)};
-  bool has_targets = false;
-  ForEachKey(n, fmt::format("the {} fault", kind), {"targets", range_key},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "targets") {
-                 has_targets = true;
-                 f.targets = NameList(v, "targets");
-               } else if (auto r = RangeOf(v, fmt::format("{} {}", kind, range_key))) {
-                 f.range = *r;
-               }
-             });
-  if (n.IsMap() && !has_targets) Error(n, fmt::format("the {} fault needs 'targets'", kind));
-}
-
-std::vector<std::string> Loader::KindList(const YAML::Node& n, std::string_view what,
-                                          const std::vector<std::string>& valid) {
-  std::vector<std::string> out;
-  if (!n.IsSequence()) {
-    Error(n, fmt::format("{} must be a list, like [{}]", what, valid.front()));
-    return out;
-  }
-  for (const auto& item : n) {
-    auto s = Scalar(item, what);
-    if (!s) continue;
-    if (std::find(valid.begin(), valid.end(), *s) == valid.end()) {
-      std::string message = fmt::format("unknown {} '{}'", what, *s);
-      if (auto sug = Suggest(*s, valid)) {
-        message += fmt::format(" (did you mean '{}'?)", *sug);
-      } else {
-        message += fmt::format(" (expected one of: {})", Join(valid, ", "));
-      }
-      Error(item, message);
-      continue;
-    }
-    out.push_back(*s);
-  }
-  return out;
-}
-
-void Loader::ParseNetworkFault(const YAML::Node& n) {
-  NetworkFault& f = s_.faults.network;
-  f.enabled = true;
-  f.kinds = {"partition", "latency"};
-  f.duration = DurationRange{Millis(1000), Millis(8000)};
-  ForEachKey(n, "the network fault", {"links", "kinds", "duration"},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "links") {
-                 network_links_node_ = v;
-                 if (v.IsScalar() && v.Scalar() == "all") return;  // filled in by Validate
-                 f.links = NameList(v, "links ('all', or names like replica->primary)");
-               } else if (key == "kinds") {
-                 f.kinds = KindList(v, "network fault kind", kNetworkKinds);
-               } else if (auto r = RangeOf(v, "network duration")) {
-                 f.duration = *r;
-               }
-             });
-}
-
-// Parses "-120s..120s", "5s", "-2s": the clock may go either way.
-std::optional<OffsetRange> ParseOffsetRange(std::string_view text, std::string* error) {
-  auto signed_duration = [&](std::string_view part) -> std::optional<Millis> {
-    bool negative = !part.empty() && part.front() == '-';
-    auto d = ParseDuration(negative ? part.substr(1) : part);
-    if (!d) {
-      *error = d.error();
-      return std::nullopt;
-    }
-    return negative ? -*d : *d;
-  };
-  size_t dots = text.find("..");
-  auto lo = signed_duration(dots == std::string_view::npos ? text : text.substr(0, dots));
-  if (!lo) return std::nullopt;
-  auto hi = dots == std::string_view::npos ? lo : signed_duration(text.substr(dots + 2));
-  if (!hi) return std::nullopt;
-  if (*hi < *lo) {
-    *error = fmt::format("range '{}' ends before it starts", text);
+std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
+  if (*budget == 0) {
+    Error(n, fmt::format("this section holds more than {} values (are YAML aliases repeating it?)",
+                         kMaxSectionNodes));
     return std::nullopt;
   }
-  return OffsetRange{*lo, *hi};
-}
-
-void Loader::ParseClockFault(const YAML::Node& n) {
-  ClockFault& f = s_.faults.clock;
-  f.enabled = true;
-  f.offset = OffsetRange{Millis(-60000), Millis(60000)};
-  bool has_targets = false;
-  ForEachKey(n, "the clock fault", {"targets", "offset"},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "targets") {
-                 has_targets = true;
-                 f.targets = NameList(v, "targets");
-                 return;
-               }
-               auto s = Scalar(v, "clock offset");
-               if (!s) return;
-               std::string error;
-               if (auto r = ParseOffsetRange(*s, &error)) {
-                 f.offset = *r;
-               } else {
-                 Error(v, fmt::format("clock offset: {} (a range is written -120s..120s)", error));
-               }
-             });
-  if (n.IsMap() && !has_targets) Error(n, "the clock fault needs 'targets'");
-}
-
-void Loader::ParseDiskFault(const YAML::Node& n) {
-  DiskFault& f = s_.faults.disk;
-  f.enabled = true;
-  f.kinds = {"fsync-eio"};
-  bool has_targets = false;
-  ForEachKey(n, "the disk fault", {"targets", "kinds", "probability"},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "targets") {
-                 has_targets = true;
-                 f.targets = NameList(v, "targets");
-               } else if (key == "kinds") {
-                 f.kinds = KindList(v, "disk fault kind", kDiskKinds);
-               } else if (auto s = Scalar(v, "probability")) {
-                 auto p = ParseDouble(*s);
-                 if (!p || *p <= 0 || *p > 1) {
-                   Error(v, fmt::format("probability must be a number in (0, 1], not '{}'", *s));
-                 } else {
-                   f.probability = *p;
-                 }
-               }
-             });
-  if (n.IsMap() && !has_targets) Error(n, "the disk fault needs 'targets'");
+  --*budget;
+  ConfigNode out;
+  out.pos = Pos(n);
+  if (n.IsScalar()) {
+    out.kind = ConfigNode::Kind::kScalar;
+    out.scalar = n.Scalar();
+  } else if (n.IsSequence()) {
+    out.kind = ConfigNode::Kind::kSequence;
+    for (const auto& item : n) {
+      auto child = NodeOf(item, budget);
+      if (!child) return std::nullopt;
+      out.items.push_back(std::move(*child));
+    }
+  } else if (n.IsMap()) {
+    out.kind = ConfigNode::Kind::kMap;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) {
+        Error(kv.first, "a key must be a single value");
+        continue;
+      }
+      auto child = NodeOf(kv.second, budget);
+      if (!child) return std::nullopt;
+      child->key_pos = Pos(kv.first);
+      out.entries.emplace_back(kv.first.Scalar(), std::move(*child));
+    }
+  }
+  return out;
 }
 
 const Service* Loader::RequireService(std::string_view subject, const std::string& name,
@@ -603,7 +474,7 @@ const Service* Loader::RequireService(std::string_view subject, const std::strin
   return nullptr;
 }
 
-std::set<std::string> Loader::ValidateReferences() {
+void Loader::ValidateReferences() {
   for (const auto& s : s_.services) {
     for (const auto& dep : s.depends_on) {
       RequireService("depends_on names", dep, Pos(Child(service_nodes_[s.name], "depends_on")));
@@ -621,51 +492,12 @@ std::set<std::string> Loader::ValidateReferences() {
       Error(link.pos, fmt::format("the link {} is declared twice", link.Name()));
     }
   }
-  return link_names;
-}
-
-void Loader::ValidateNetworkLinks(const std::set<std::string>& link_names) {
-  NetworkFault& f = s_.faults.network;
-  if (!f.enabled) return;
-  bool all = !network_links_node_.IsDefined() ||
-             (network_links_node_.IsScalar() && network_links_node_.Scalar() == "all");
-  if (all) {
-    for (const auto& link : s_.links) f.links.push_back(link.Name());
-  } else {
-    std::vector<std::string> names(link_names.begin(), link_names.end());
-    for (const auto& l : f.links) {
-      if (link_names.count(l)) continue;
-      std::string message =
-          fmt::format("network fault names the link '{}', which is not declared", l);
-      if (auto sug = Suggest(l, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
-      Error(network_links_node_, message);
-    }
-  }
-  if (f.links.empty()) {
-    Error(fault_nodes_["network"], "the network fault has no link to act on (declare 'links')");
-  }
 }
 
 void Loader::Validate() {
-  std::set<std::string> link_names = ValidateReferences();
+  ValidateReferences();
   ValidateDependencies();
-  auto fault_targets = [&](const std::vector<std::string>& targets, const char* kind) {
-    if (fault_nodes_.count(kind)) ValidateTargets(targets, fault_nodes_[kind], kind);
-  };
-  fault_targets(s_.faults.kill.targets, "kill");
-  fault_targets(s_.faults.stop.targets, "stop");
-  fault_targets(s_.faults.pause.targets, "pause");
-  fault_targets(s_.faults.clock.targets, "clock");
-  fault_targets(s_.faults.disk.targets, "disk");
-  ValidateNetworkLinks(link_names);
   ValidateAllTexts();
-}
-
-void Loader::ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
-                             std::string_view what) {
-  for (const auto& t : targets) {
-    RequireService(fmt::format("the {} fault targets", what), t, Pos(Child(where, "targets")));
-  }
 }
 
 void Loader::ValidateDependencies() {

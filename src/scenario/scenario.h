@@ -14,14 +14,11 @@
 #include "base/diagnostic.h"
 #include "base/duration.h"
 #include "base/status.h"
+#include "scenario/config_node.h"
+#include "scenario/source_pos.h"
 #include "timeline/event.h"
 
 namespace faultline::scenario {
-
-struct SourcePos {
-  int line = 0;  // 1-based
-  int column = 0;
-};
 
 // A string that may hold placeholders, with where it was written.
 struct Text {
@@ -73,50 +70,11 @@ struct Workload {
 
 enum class SetupMode { kHealthy, kSdk };
 
-// A signed range, for clock offsets ("-120s..120s").
-struct OffsetRange {
-  Millis lo{0};
-  Millis hi{0};
-};
-
-struct ServiceFault {
-  bool enabled = false;
-  std::vector<std::string> targets;
-  DurationRange range;  // kill/stop: down time; pause: duration
-};
-
-struct NetworkFault {
-  bool enabled = false;
-  std::vector<std::string> links;  // link names ("from->to"); every link for `links: all`
-  std::vector<std::string> kinds;  // partition, latency, bandwidth, reset, slicer, ...
-  DurationRange duration;
-};
-
-struct ClockFault {
-  bool enabled = false;
-  std::vector<std::string> targets;
-  OffsetRange offset;
-};
-
-struct DiskFault {
-  bool enabled = false;
-  std::vector<std::string> targets;
-  std::vector<std::string> kinds;  // fsync-eio, ...
-  double probability = 0.05;
-};
-
-struct Faults {
-  DurationRange interval{Millis(2000), Millis(10000)};
-  ServiceFault kill;
-  ServiceFault stop;
-  ServiceFault pause;
-  NetworkFault network;
-  ClockFault clock;
-  DiskFault disk;
-  bool any() const {
-    return kill.enabled || stop.enabled || pause.enabled || network.enabled || clock.enabled ||
-           disk.enabled;
-  }
+// The `faults:` section as written: its meaning (kinds, keys, ranges, targets) belongs to the fault
+// catalog (src/faults/catalog.h), which parses and checks it with the positions kept here.
+struct FaultsSection {
+  ConfigNode node;  // kNull when the scenario has no `faults:`
+  bool present() const { return node.kind != ConfigNode::Kind::kNull; }
 };
 
 struct Scenario {
@@ -130,7 +88,7 @@ struct Scenario {
   std::vector<Service> services;  // in file order
   std::vector<Link> links;
   Workload workload;
-  Faults faults;
+  FaultsSection faults;
 
   const Service* FindService(std::string_view name) const;
   // Services in an order where each comes after everything it depends on.
@@ -140,6 +98,9 @@ struct Scenario {
 // What a load gives back: the scenario, or every problem found in the file.
 struct LoadResult {
   std::optional<Scenario> scenario;
+  // The scenario as far as it could be read, errors or not, so that other rooms can check their
+  // sections (the fault catalog) and every error of a file is reported at once.
+  Scenario partial;
   std::vector<Diagnostic> errors;
   std::string source;  // the file's text, for carets under errors
 };

@@ -12,6 +12,7 @@
 #include "base/rng.h"
 #include "base/signals.h"
 #include "base/strings.h"
+#include "process/proc_scan.h"
 #include "process/spawn.h"
 #include "topology/ports.h"
 
@@ -36,6 +37,7 @@ struct Topology::Service {
   int starts = 0;
   bool exit_expected = false;  // the next exit was caused by faultline
   std::string exit_reason;
+  std::function<void()> on_down;  // a fault waits for this exit
 };
 
 namespace {
@@ -289,6 +291,7 @@ void Topology::Launch(Service& s) {
     FailStart(fmt::format("service '{}': {}", s.spec->name, argv ? env.error() : argv.error()));
     return;
   }
+  if (hooks_) hooks_->BeforeStart(s.spec->name, *argv, *env);
   // The SDK truncates or appends; create it now, owned by the service's user, so either works.
   (void)WriteFile(sdk_file, "");
   if (s.drop) (void)!chown(sdk_file.c_str(), s.uid, s.gid);
@@ -327,6 +330,10 @@ void Topology::OnExit(Service& s, ExitStatus status) {
   timeline_.Record(EventType::kServiceExit, fields);
   AppendLog(s, fmt::format("exited: {}{}", status.Describe(), expected ? "" : " (unexpected)"));
   s.state = State::kDown;
+  if (auto down = std::move(s.on_down)) {
+    s.on_down = nullptr;
+    down();
+  }
   if (tearing_down_) {
     MaybeFinishTeardown();
     return;
@@ -456,23 +463,41 @@ Topology::State Topology::state(const std::string& name) const {
   return s ? s->state : State::kDown;
 }
 
-Status Topology::Kill(const std::string& name) {
+bool Topology::IsUp(const std::string& name) const {
+  const Service* s = Find(name);
+  return s && s->child && s->state == State::kHealthy;
+}
+
+Status Topology::Kill(const std::string& name, std::function<void()> down) {
   Service* s = Find(name);
-  if (!s || !s->child) return Status::Error(fmt::format("service '{}' is not running", name));
+  if (!s || !s->child || s->state == State::kStopping) {
+    return Status::Error(fmt::format("service '{}' is not running", name));
+  }
   s->exit_expected = true;
   s->exit_reason = "killed by a fault";
+  s->state = State::kStopping;
+  s->on_down = std::move(down);
   supervisor_.Stop(*s->child, SIGKILL, Millis(0));
   return Status::Ok();
 }
 
-Status Topology::Stop(const std::string& name) {
+Status Topology::Stop(const std::string& name, std::function<void()> down) {
   Service* s = Find(name);
-  if (!s || !s->child) return Status::Error(fmt::format("service '{}' is not running", name));
+  if (!s || !s->child || s->state == State::kStopping) {
+    return Status::Error(fmt::format("service '{}' is not running", name));
+  }
   s->exit_expected = true;
   s->exit_reason = "stopped by a fault";
   s->state = State::kStopping;
+  s->on_down = std::move(down);
   supervisor_.Stop(*s->child, s->spec->stop_signal, s->spec->stop_grace);
   return Status::Ok();
+}
+
+std::vector<pid_t> Topology::Processes(const std::string& name) const {
+  const Service* s = Find(name);
+  if (!s || !s->child) return {};
+  return ProcessesInGroup(supervisor_.Pid(*s->child));
 }
 
 Status Topology::Restart(const std::string& name) {
