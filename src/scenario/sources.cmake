@@ -9,3 +9,4 @@ faultline_test(scenario_test
   src/scenario/placeholders_test.cc
 )
 faultline_fuzz(scenario_fuzz fuzz/scenario_fuzz.cc)
+faultline_bench(load_bench bench/scenario/load_bench.cc)
