@@ -85,7 +85,7 @@ class Loader {
   Json BoundedJson(const YAML::Node& n, int depth, size_t& values);
   SourcePos PosOfOffset(size_t offset) const;
   bool CheckText();
-  void CheckSingleDocument(const std::vector<YAML::Node>& docs);
+  void CheckSingleDocument();
   void ValidateName(const YAML::Node& n);
   void ValidateFixedPorts();
   // The service `name`, through an index built when parsing is done (linear search over 50,000
@@ -317,11 +317,23 @@ bool Loader::CheckText() {
   return true;
 }
 
-void Loader::CheckSingleDocument(const std::vector<YAML::Node>& docs) {
-  if (docs.size() > 1) {
-    Error(docs[1], fmt::format("scenario.yaml holds {} YAML documents; faultline reads one (remove "
-                               "the '---' that starts the second)",
-                               docs.size()));
+// A second document starts with "---" at the start of a line once the first has content; its
+// keys would be ignored without a word.
+void Loader::CheckSingleDocument() {
+  bool content = false;
+  for (size_t i = 0; i < line_starts_.size(); ++i) {
+    size_t end = i + 1 < line_starts_.size() ? line_starts_[i + 1] - 1 : text_.size();
+    std::string_view line(text_.data() + line_starts_[i], end - line_starts_[i]);
+    bool marker = line.starts_with("---") &&
+                  (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    if (marker && content) {
+      Error(SourcePos{static_cast<int>(i + 1), 1},
+            "scenario.yaml holds a second YAML document; faultline reads one (remove this '---' "
+            "and what follows, or merge it into the first)");
+      return;
+    }
+    std::string_view trimmed = Trim(line);
+    if (!marker && !trimmed.empty() && trimmed[0] != '#' && trimmed[0] != '%') content = true;
   }
 }
 
@@ -370,9 +382,9 @@ LoadResult Loader::Load(const std::string& dir) {
     return result;
   }
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text_);
-    if (!docs.empty()) root = docs[0];
-    CheckSingleDocument(docs);
+    // Not YAML::LoadAll: yaml-cpp 0.7 never returns from it on some inputs (a lone ",").
+    root = YAML::Load(text_);
+    CheckSingleDocument();
   } catch (const YAML::Exception& e) {
     // yaml-cpp reports syntax errors by exception; this is the one place we catch one.
     Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, e.msg);

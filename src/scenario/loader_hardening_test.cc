@@ -63,9 +63,21 @@ TEST(ScenarioLoaderHardening, AliasBombInComposeIsBounded) {
 TEST(ScenarioLoaderHardening, ASecondYamlDocumentIsAnError) {
   auto r = Parse(std::string(kMinimal) + "---\nname: y\nservices:\n  b: {command: [y]}\n");
   ASSERT_FALSE(r.scenario);
-  EXPECT_THAT(Errors(r), HasSubstr("holds 2 YAML documents"));
-  EXPECT_EQ(r.errors[0].line, 5);
-  EXPECT_TRUE(Parse(std::string("---\n") + kMinimal).scenario);
+  EXPECT_THAT(Errors(r), HasSubstr("holds a second YAML document"));
+  EXPECT_EQ(r.errors[0].line, 4);  // the "---" that starts it
+  EXPECT_TRUE(Parse(std::string("# comment\n---\n") + kMinimal).scenario);
+  EXPECT_TRUE(
+      Parse(std::string(kMinimal) + "description: |\n  ---\n  indented, not a marker\n").scenario);
+}
+
+// Found by scenario_fuzz: yaml-cpp's LoadAll never returned on ",", allocating until the fuzzer's
+// memory limit. Every such input is a syntax error now.
+TEST(ScenarioLoaderHardening, StrayFlowIndicatorsAreSyntaxErrors) {
+  for (const char* text : {",", "]", "}", ",,", "- ,"}) {
+    auto r = Parse(text);
+    EXPECT_FALSE(r.scenario) << text;
+    EXPECT_FALSE(r.errors.empty()) << text;
+  }
 }
 
 TEST(ScenarioLoaderHardening, TheNameMustBeSafeForFolderNames) {
