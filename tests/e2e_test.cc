@@ -363,6 +363,7 @@ TEST_F(E2E, LeanBinaryLoadsNoDatabaseOrHttpLibraryAndDelegates) {
   EXPECT_THAT(needed, HasSubstr("libyaml-cpp"));
   EXPECT_EQ(needed.find("libpq"), std::string::npos) << needed;
   EXPECT_EQ(needed.find("httplib"), std::string::npos) << needed;
+  EXPECT_EQ(needed.find("microhttpd"), std::string::npos) << needed;
   // The subcommands that need them run in faultline-full, transparently.
   auto td = Faultline({"td", "--check", FAULTLINE_SOURCE_DIR "/corpus/td/sql/dml.td"});
   EXPECT_EQ(td.code, 0) << td.err;

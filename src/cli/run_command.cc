@@ -67,6 +67,14 @@ int RunOrValidate(int argc, char** argv, bool validate) {
       return kExitUsage;
     }
     o.seed = *s;
+    // History i runs with seed + i: the last must not wrap round to a small seed.
+    if (*s > UINT64_MAX - static_cast<uint64_t>(o.histories - 1)) {
+      std::fprintf(stderr,
+                   "%s: --seed %s with --histories %d would wrap round past 18446744073709551615 "
+                   "(history i uses seed + i)\n",
+                   argv[0], seed.c_str(), o.histories);
+      return kExitUsage;
+    }
   }
   o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
   BlockSignals();

@@ -131,6 +131,11 @@ class Runner {
 
 bool Runner::Load() {
   auto loaded = scenario::LoadScenario(options_.scenario_dir);
+  if (loaded.interrupted) {
+    std::fputs("faultline: interrupted while loading the scenario\n", err_);
+    interrupts_ = 1;
+    return false;
+  }
   // The faults section is the fault catalog's to read; its errors join the loader's, in order.
   auto parsed = faults::ParseFaults(loaded.partial);
   if (!parsed.errors.empty()) {
@@ -142,6 +147,12 @@ bool Runner::Load() {
     loaded.scenario.reset();
   }
   faults_ = std::move(parsed.config);
+  if (loaded.scenario) {
+    if (auto e = scenario::CheckFixedPortsForJobs(*loaded.scenario, options_.jobs)) {
+      loaded.errors.push_back(*e);
+      loaded.scenario.reset();
+    }
+  }
   if (!loaded.scenario) {
     std::fputs(FormatDiagnostics(loaded.errors, loaded.source).c_str(), err_);
     report_.problems.push_back(fmt::format(
@@ -414,7 +425,10 @@ int Runner::Finish() {
 }
 
 int Runner::Execute() {
-  if (!Load()) return options_.validate ? kExitFailed : kExitUsage;
+  if (!Load()) {
+    if (interrupts_ > 0) return kExitInterrupted;
+    return options_.validate ? kExitFailed : kExitUsage;
+  }
   if (!Prepare()) return kExitInfrastructure;
   loop_.OnInterrupt([this](int sig) { OnInterrupt(sig); });
   limit_ = options_.histories;

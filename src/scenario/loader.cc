@@ -12,6 +12,7 @@
 #include "base/files.h"
 #include "base/signals.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "scenario/placeholders.h"
 #include "scenario/scenario.h"
 
@@ -30,6 +31,12 @@ const std::vector<std::string> kWorkloadKeys = {"env", "max_parallel_drivers", "
                                                 "compose"};
 constexpr const char* kWorkload = "workload";
 constexpr size_t kMaxSectionNodes = 100000;
+// compose: sections become JSON for the composer. A YAML alias repeated inside itself (a "billion
+// laughs") expands exponentially, so the conversion stops at these bounds.
+constexpr size_t kMaxComposeValues = 100000;
+constexpr int kMaxComposeDepth = 64;
+// How often (in services) a long load looks for a pending SIGINT/SIGTERM.
+constexpr size_t kInterruptCheckEvery = 256;
 
 class Loader {
  public:
@@ -69,6 +76,15 @@ class Loader {
   std::optional<int> IntOf(const YAML::Node& n, std::string_view what, int lo, int hi);
   Env EnvOf(const YAML::Node& n, std::string_view what);
   Json JsonOf(const YAML::Node& n);
+  Json BoundedJson(const YAML::Node& n, int depth, size_t& values);
+  SourcePos PosOfOffset(size_t offset) const;
+  bool CheckText();
+  void CheckSingleDocument();
+  void ValidateName(const YAML::Node& n);
+  void ValidateFixedPorts();
+  // The service `name`, through an index built when parsing is done (linear search over 50,000
+  // services per reference made loading quadratic).
+  const Service* Find(std::string_view name) const;
 
   void ParseRoot(const YAML::Node& root);
   void ParseService(const std::string& name, const YAML::Node& n);
@@ -95,6 +111,9 @@ class Loader {
   Scenario s_;
   std::vector<Diagnostic> errors_;
   std::map<std::string, YAML::Node> service_nodes_;
+  std::map<std::string, const Service*, std::less<>> by_name_;
+  std::vector<size_t> line_starts_;  // offset of each line of text_, for positions
+  bool interrupted_ = false;
 };
 
 bool Loader::ForEachKey(const YAML::Node& map, std::string_view where,
@@ -218,25 +237,138 @@ Env Loader::EnvOf(const YAML::Node& n, std::string_view what) {
 }
 
 Json Loader::JsonOf(const YAML::Node& n) {
+  size_t values = 0;
+  Json j = BoundedJson(n, 0, values);
+  if (values > kMaxComposeValues) {
+    Error(n, fmt::format("compose holds more than {} values or nests deeper than {} levels (a YAML "
+                         "alias that repeats itself?)",
+                         kMaxComposeValues, kMaxComposeDepth));
+    return nullptr;
+  }
+  return j;
+}
+
+// JsonOf's work: stops (leaving `values` past the bound) once the bounds are reached.
+Json Loader::BoundedJson(const YAML::Node& n, int depth, size_t& values) {
+  if (++values > kMaxComposeValues || depth > kMaxComposeDepth) {
+    values = kMaxComposeValues + 1;
+    return nullptr;
+  }
   if (n.IsMap()) {
     Json j = Json::object();
-    for (const auto& kv : n) j[kv.first.Scalar()] = JsonOf(kv.second);
+    for (const auto& kv : n) {
+      j[kv.first.Scalar()] = BoundedJson(kv.second, depth + 1, values);
+      if (values > kMaxComposeValues) return nullptr;
+    }
     return j;
   }
   if (n.IsSequence()) {
     Json j = Json::array();
-    for (const auto& item : n) j.push_back(JsonOf(item));
+    for (const auto& item : n) {
+      j.push_back(BoundedJson(item, depth + 1, values));
+      if (values > kMaxComposeValues) return nullptr;
+    }
     return j;
   }
   if (n.IsScalar()) return n.Scalar();
   return nullptr;
 }
 
+SourcePos Loader::PosOfOffset(size_t offset) const {
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  size_t line = static_cast<size_t>(it - line_starts_.begin());  // 1-based: it is past the line
+  size_t start = line > 0 ? line_starts_[line - 1] : 0;
+  return {static_cast<int>(line), static_cast<int>(offset - start + 1)};
+}
+
+// The file as a whole: YAML is UTF-8 here, and every value ends up in JSON (the timeline, the
+// report), which must be UTF-8; a bad byte is named where it is rather than crashing later.
+bool Loader::CheckText() {
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  }
+  if (size_t at = InvalidUtf8At(text_); at != std::string::npos) {
+    Error(PosOfOffset(at), fmt::format("byte 0x{:02x} is not valid UTF-8 (save scenario.yaml as "
+                                       "UTF-8)",
+                                       static_cast<unsigned char>(text_[at])));
+    return false;
+  }
+  if (size_t nul = text_.find('\0'); nul != std::string::npos) {
+    Error(PosOfOffset(nul), "scenario.yaml holds a NUL byte");
+    return false;
+  }
+  return true;
+}
+
+// A second document starts with "---" at the start of a line once the first has content; its
+// keys would be ignored without a word.
+void Loader::CheckSingleDocument() {
+  bool content = false;
+  for (size_t i = 0; i < line_starts_.size(); ++i) {
+    size_t end = i + 1 < line_starts_.size() ? line_starts_[i + 1] - 1 : text_.size();
+    std::string_view line(text_.data() + line_starts_[i], end - line_starts_[i]);
+    bool marker = line.starts_with("---") &&
+                  (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    if (marker && content) {
+      Error(SourcePos{static_cast<int>(i + 1), 1},
+            "scenario.yaml holds a second YAML document; faultline reads one (remove this '---' "
+            "and what follows, or merge it into the first)");
+      return;
+    }
+    std::string_view trimmed = Trim(line);
+    if (!marker && !trimmed.empty() && trimmed[0] != '#' && trimmed[0] != '%') content = true;
+  }
+}
+
+// The name goes into run folder names and the terminal: letters, digits, '.', '_', '-'.
+void Loader::ValidateName(const YAML::Node& n) {
+  const std::string& name = s_.name;
+  bool ok = !name.empty() && name.size() <= 64 && name[0] != '.' && name[0] != '-' &&
+            name.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "0123456789._-") == std::string::npos;
+  if (!ok) {
+    Error(n, fmt::format("name '{}' must be 1 to 64 letters, digits, '.', '_' or '-', not starting "
+                         "with '.' or '-' (it names the run's folders)",
+                         ForTerminal(name)));
+  }
+}
+
+const Service* Loader::Find(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+// With the loopback network every history shares the machine's ports: a fixed port may belong to
+// one service only. (In an isolated network each history has its own, and this check does not
+// apply; the number of histories at once is checked by CheckFixedPortsForJobs.)
+void Loader::ValidateFixedPorts() {
+  std::map<int, std::string> owner;
+  for (const auto& s : s_.services) {
+    if (s.fixed_port == 0) continue;
+    auto [it, fresh] = owner.emplace(s.fixed_port, s.name);
+    if (!fresh) {
+      Error(Child(service_nodes_[s.name], "port"),
+            fmt::format("port {} is also the fixed port of service '{}' (each service needs its "
+                        "own; 'port: auto' picks a free one)",
+                        s.fixed_port, it->second));
+    }
+  }
+}
+
 LoadResult Loader::Load(const std::string& dir) {
   LoadResult result;
   YAML::Node root;
+  if (!CheckText()) {
+    result.errors = std::move(errors_);
+    result.source = std::move(text_);
+    return result;
+  }
   try {
+    // Not YAML::LoadAll: yaml-cpp 0.7 never returns from it on some inputs (a lone ",").
     root = YAML::Load(text_);
+    CheckSingleDocument();
   } catch (const YAML::Exception& e) {
     // yaml-cpp reports syntax errors by exception; this is the one place we catch one.
     Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, e.msg);
@@ -252,8 +384,9 @@ LoadResult Loader::Load(const std::string& dir) {
     ParseRoot(root);
     Validate();
   }
+  result.interrupted = interrupted_;
   result.partial = s_;
-  if (errors_.empty()) result.scenario = std::move(s_);
+  if (errors_.empty() && !interrupted_) result.scenario = std::move(s_);
   std::stable_sort(errors_.begin(), errors_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
   });
@@ -266,7 +399,10 @@ void Loader::ParseRoot(const YAML::Node& root) {
   bool has_services = false;
   ForEachKey(root, "the scenario", kRootKeys, [&](const std::string& key, const YAML::Node& v) {
     if (key == "name") {
-      if (auto s = Scalar(v, "name")) s_.name = *s;
+      if (auto s = Scalar(v, "name")) {
+        s_.name = *s;
+        ValidateName(v);
+      }
     } else if (key == "description") {
       if (auto s = Scalar(v, "description")) s_.description = *s;
     } else if (key == "setup_complete") {
@@ -279,13 +415,23 @@ void Loader::ParseRoot(const YAML::Node& root) {
         Error(v, fmt::format("setup_complete must be 'healthy' or 'sdk', not '{}'", *s));
       }
     } else if (key == "setup_timeout") {
-      if (auto d = DurationOf(v, "setup_timeout")) s_.setup_timeout = *d;
+      if (auto d = DurationOf(v, "setup_timeout")) {
+        if (*d <= Millis(0)) Error(v, "setup_timeout must be longer than 0s");
+        s_.setup_timeout = *d;
+      }
     } else if (key == "duration") {
       if (auto r = RangeOf(v, "duration")) s_.duration = *r;
     } else if (key == "services") {
       has_services = true;
-      ForEachKey(v, "services", {},
-                 [&](const std::string& name, const YAML::Node& sv) { ParseService(name, sv); });
+      size_t count = 0;
+      ForEachKey(v, "services", {}, [&](const std::string& name, const YAML::Node& sv) {
+        if (interrupted_) return;
+        if (++count % kInterruptCheckEvery == 0 && TerminationPending()) {
+          interrupted_ = true;
+          return;
+        }
+        ParseService(name, sv);
+      });
     } else if (key == "links") {
       ParseLinks(v);
     } else if (key == "workload") {
@@ -353,7 +499,11 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
   } else if (key == "stop_signal") {
     auto name = Scalar(v, "stop_signal");
     if (!name) return;
-    if (auto sig = ParseSignal(*name)) {
+    if (auto sig = ParseSignal(*name); sig && !EndsAProcess(*sig)) {
+      Error(v, fmt::format("stop_signal {} does not end a process (use SIGTERM, SIGINT, SIGQUIT or "
+                           "another that does)",
+                           SignalName(*sig)));
+    } else if (sig) {
       s.stop_signal = *sig;
     } else {
       Error(v, fmt::format("unknown signal '{}' (expected a name like SIGINT or SIGTERM)", *name));
@@ -421,7 +571,10 @@ void Loader::ParseWorkload(const YAML::Node& n) {
     } else if (key == "max_parallel_drivers") {
       if (auto i = IntOf(v, "max_parallel_drivers", 1, 256)) s_.workload.max_parallel_drivers = *i;
     } else if (key == "command_timeout") {
-      if (auto d = DurationOf(v, "command_timeout")) s_.workload.command_timeout = *d;
+      if (auto d = DurationOf(v, "command_timeout")) {
+        if (*d <= Millis(0)) Error(v, "command_timeout must be longer than 0s");
+        s_.workload.command_timeout = *d;
+      }
     } else if (key == "compose") {
       s_.workload.compose = JsonOf(v);
     }
@@ -465,7 +618,7 @@ std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
 
 const Service* Loader::RequireService(std::string_view subject, const std::string& name,
                                       SourcePos pos) {
-  if (const Service* found = s_.FindService(name)) return found;
+  if (const Service* found = Find(name)) return found;
   std::vector<std::string> names;
   for (const auto& s : s_.services) names.push_back(s.name);
   std::string message = fmt::format("{} '{}', which is not a service", subject, name);
@@ -495,6 +648,9 @@ void Loader::ValidateReferences() {
 }
 
 void Loader::Validate() {
+  if (interrupted_) return;
+  for (const auto& s : s_.services) by_name_.emplace(s.name, &s);
+  ValidateFixedPorts();
   ValidateReferences();
   ValidateDependencies();
   ValidateAllTexts();
@@ -508,7 +664,7 @@ void Loader::ValidateDependencies() {
     state[s.name] = 1;
     stack.push_back(s.name);
     for (const auto& dep : s.depends_on) {
-      const Service* d = s_.FindService(dep);
+      const Service* d = Find(dep);
       if (!d) continue;
       if (state[dep] == 1) {
         auto from = std::find(stack.begin(), stack.end(), dep);
@@ -534,23 +690,15 @@ void Loader::ValidateText(const Text& t, const std::string& viewpoint) {
   auto pieces = ParsePlaceholders(t.raw, &errors);
   // A quoted scalar's mark points at its opening quote.
   int quote = 0;
-  if (t.pos.line > 0) {
-    size_t line_start = 0;
-    for (int i = 1; i < t.pos.line && line_start != std::string::npos; ++i) {
-      line_start = text_.find('\n', line_start);
-      if (line_start != std::string::npos) ++line_start;
-    }
-    size_t at = line_start + static_cast<size_t>(t.pos.column - 1);
-    if (line_start != std::string::npos && at < text_.size() &&
-        (text_[at] == '"' || text_[at] == '\'')) {
-      quote = 1;
-    }
+  if (t.pos.line > 0 && static_cast<size_t>(t.pos.line) <= line_starts_.size()) {
+    size_t at = line_starts_[t.pos.line - 1] + static_cast<size_t>(t.pos.column - 1);
+    if (at < text_.size() && (text_[at] == '"' || text_[at] == '\'')) quote = 1;
   }
   auto where = [&](size_t offset) {
     return SourcePos{t.pos.line, t.pos.column + quote + static_cast<int>(offset)};
   };
   for (const auto& e : errors) Error(where(e.offset), e.message);
-  const Service* own = s_.FindService(viewpoint);
+  const Service* own = Find(viewpoint);
   for (const auto& p : pieces) {
     using Kind = Placeholder::Kind;
     if ((p.kind == Kind::kOwnDir || p.kind == Kind::kOwnPort) && !own) {
@@ -571,7 +719,7 @@ void Loader::ValidateText(const Text& t, const std::string& viewpoint) {
     if ((p.kind == Kind::kPort || p.kind == Kind::kRealPort) && !target->has_port) {
       Error(where(p.offset), fmt::format("service '{}' has no 'port'", p.text));
     }
-    if (!p.dialer.empty() && p.dialer != kWorkload && !s_.FindService(p.dialer)) {
+    if (!p.dialer.empty() && p.dialer != kWorkload && !Find(p.dialer)) {
       Error(where(p.offset), fmt::format("'@{}' names no service", p.dialer));
     }
   }
@@ -618,6 +766,18 @@ std::vector<const Service*> Scenario::StartOrder() const {
     if (order.size() == before) break;
   }
   return order;
+}
+
+std::optional<Diagnostic> CheckFixedPortsForJobs(const Scenario& scenario, int jobs) {
+  if (jobs <= 1) return std::nullopt;
+  for (const auto& s : scenario.services) {
+    if (s.fixed_port == 0) continue;
+    return Diagnostic{scenario.file, s.pos.line, s.pos.column,
+                      fmt::format("service '{}' has the fixed port {}, which {} histories at once "
+                                  "(--jobs {}) cannot share: use 'port: auto', or --jobs 1",
+                                  s.name, s.fixed_port, jobs, jobs)};
+  }
+  return std::nullopt;
 }
 
 LoadResult ParseScenario(const std::string& text, const std::string& file, const std::string& dir) {

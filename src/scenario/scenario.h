@@ -102,7 +102,8 @@ struct LoadResult {
   // sections (the fault catalog) and every error of a file is reported at once.
   Scenario partial;
   std::vector<Diagnostic> errors;
-  std::string source;  // the file's text, for carets under errors
+  std::string source;        // the file's text, for carets under errors
+  bool interrupted = false;  // SIGINT/SIGTERM/SIGHUP arrived while loading: nothing was loaded
 };
 
 // Loads `<dir>/scenario.yaml`. Never throws; every error names scenario.yaml:LINE:COL and says
@@ -110,5 +111,9 @@ struct LoadResult {
 LoadResult LoadScenario(const std::string& dir);
 // Loads from text, for tests and fuzzing; `dir` is where relative paths point.
 LoadResult ParseScenario(const std::string& text, const std::string& file, const std::string& dir);
+// With the loopback network, histories that run at once share the machine's ports: a fixed
+// `port:` works with one history at a time only. Returns the error (at the first fixed port) when
+// `jobs` > 1 and a service has one, else nullopt.
+std::optional<Diagnostic> CheckFixedPortsForJobs(const Scenario& scenario, int jobs);
 
 }  // namespace faultline::scenario

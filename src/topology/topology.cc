@@ -140,6 +140,13 @@ Status Topology::Prepare() {
     }
     if (spec.has_port) {
       if (spec.fixed_port) {
+        // Another process on the port would answer the health check for the service.
+        if (PortAccepts(spec.fixed_port)) {
+          return Status::Error(fmt::format(
+              "service '{}': its fixed port {} is already taken by another process on this "
+              "machine (stop it, or use 'port: auto')",
+              spec.name, spec.fixed_port));
+        }
         s->port = spec.fixed_port;
       } else {
         auto port = AllocatePort();
