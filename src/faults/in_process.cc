@@ -143,8 +143,16 @@ Status InProcessFaults::Control(const std::string& service, pid_t pid,
   std::string base = fmt::format("{}-{}", FiuPrefix(service), pid);
   UniqueFd out(open((base + ".out").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!out) return Status::FromErrno("open " + base + ".out");
-  UniqueFd in(open((base + ".in").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!in) return Status::FromErrno("open " + base + ".in");
+  // libfiu makes the FIFO before its control thread opens it for reading; until then a
+  // non-blocking open for writing fails with ENXIO. Wait for the reader, within the timeout.
+  int fd = -1;
+  for (int waited = 0;; ++waited) {
+    fd = open((base + ".in").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0 || errno != ENXIO || waited >= kControlTimeoutMs) break;
+    usleep(1000);
+  }
+  if (fd < 0) return Status::FromErrno("open " + base + ".in");
+  UniqueFd in(fd);
   std::string line = command + "\n";
   if (write(in.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     return Status::FromErrno("write " + base + ".in");

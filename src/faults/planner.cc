@@ -14,7 +14,9 @@ Planner::Planner(const FaultsConfig& config, uint64_t history_seed)
   const size_t n = config.kinds.size();
   for (size_t i = 0; i < n; ++i) {
     bool on = swarm.Chance(0.5);
-    if (!config.swarm || on || i == history_seed % n) enabled_.push_back(&config.kinds[i]);
+    bool lead = i == history_seed % n;
+    if (!config.swarm || on || lead) enabled_.push_back(&config.kinds[i]);
+    if (lead) lead_ = &config.kinds[i];
   }
 }
 
@@ -28,18 +30,41 @@ bool Planner::Enabled(std::string_view kind) const {
 Millis Planner::NextGap() { return gap_.Between(config_.interval.lo, config_.interval.hi); }
 
 std::optional<FaultPlan> Planner::Draw(const PlannerView& view) {
-  std::vector<const KindConfig*> left = enabled_;
+  // Coverage first, so that a short history still exercises its kinds: the lead kind (the one
+  // this seed always enables), then the enabled kinds not drawn yet, then any enabled kind.
+  std::vector<const KindConfig*> fresh;
+  std::vector<const KindConfig*> rest;
+  for (const KindConfig* k : enabled_) {
+    if (k == lead_) continue;
+    (drawn_.count(k) ? rest : fresh).push_back(k);
+  }
+  if (lead_ && !drawn_.count(lead_)) {
+    if (auto plan = TryKind(lead_, view)) return plan;
+  } else if (lead_) {
+    rest.push_back(lead_);
+  }
+  if (auto plan = TryAmong(fresh, view)) return plan;
+  return TryAmong(rest, view);
+}
+
+std::optional<FaultPlan> Planner::TryAmong(std::vector<const KindConfig*> left,
+                                           const PlannerView& view) {
   while (!left.empty()) {
     size_t i = kind_.Below(left.size());
-    const KindConfig* k = left[i];
-    PlanDraws draws{targets_, params_};
-    if (auto plan = k->row->plan(*k, view, draws)) {
-      plan->kind = k;
-      return plan;
-    }
+    if (auto plan = TryKind(left[i], view)) return plan;
     left.erase(left.begin() + static_cast<long>(i));
   }
   return std::nullopt;
+}
+
+std::optional<FaultPlan> Planner::TryKind(const KindConfig* k, const PlannerView& view) {
+  PlanDraws draws{targets_, params_};
+  auto plan = k->row->plan(*k, view, draws);
+  if (plan) {
+    plan->kind = k;
+    drawn_.insert(k);
+  }
+  return plan;
 }
 
 }  // namespace faultline::faults

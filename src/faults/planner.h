@@ -1,7 +1,7 @@
 // Planner: the pure, seeded half of the fault schedule. Given the scenario's fault
 // configuration and a history's seed it draws, once, which kinds this history enables (swarm
 // testing: a random subset, so that different histories try different mixes; the kind at
-// seed mod kinds is always in it, so consecutive seeds cover every kind), and
+// seed mod kinds, its lead kind, is always in it, so consecutive seeds cover every kind), and
 // then, each time it is asked, how long until the next decision and which fault to begin now
 // (kind, targets, parameters, duration) given what the history looks like (PlannerView). No
 // timers, no I/O: the same seed and the same views give the same plans, so it is tested over
@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "base/rng.h"
@@ -31,11 +32,18 @@ class Planner {
   // The time from now to the next decision, drawn from the configured interval.
   Millis NextGap();
   // The fault to begin now, or nullopt when no enabled kind may target anything in `view`.
+  // The first draws cover the enabled kinds (the lead kind first, then those not drawn yet)
+  // before any kind repeats, so a short history still exercises every kind it enables.
   std::optional<FaultPlan> Draw(const PlannerView& view);
 
  private:
+  std::optional<FaultPlan> TryAmong(std::vector<const KindConfig*> left, const PlannerView& view);
+  std::optional<FaultPlan> TryKind(const KindConfig* k, const PlannerView& view);
+
   const FaultsConfig& config_;
   std::vector<const KindConfig*> enabled_;
+  const KindConfig* lead_ = nullptr;
+  std::set<const KindConfig*> drawn_;
   Rng gap_;
   Rng kind_;
   Rng targets_;

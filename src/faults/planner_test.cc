@@ -131,6 +131,33 @@ TEST(Planner, EveryConfiguredKindIsReachable) {
   EXPECT_EQ(network.size(), 8u);
 }
 
+TEST(Planner, FirstDrawsCoverTheEnabledKindsLeadKindFirst) {
+  FaultsConfig config = Config(kAll);
+  PlannerView view;
+  view.flows = LoopbackFlows();
+  view.can_drop_packets = true;
+  for (uint64_t seed = 0; seed < kSeeds; ++seed) {
+    Planner p(config, seed);
+    const size_t n = p.enabled().size();
+    std::set<std::string> first;
+    for (size_t i = 0; i < n; ++i) {
+      auto plan = p.Draw(view);
+      ASSERT_TRUE(plan);
+      if (i == 0) {
+        EXPECT_EQ(plan->kind, &config.kinds[seed % config.kinds.size()]) << "seed " << seed;
+      }
+      first.insert(plan->kind->name);
+    }
+    ASSERT_EQ(first.size(), n) << "seed " << seed << ": a kind repeated before all were drawn";
+  }
+  // Consecutive seeds, one decision each, inject every configured kind.
+  std::set<std::string> kinds;
+  for (uint64_t seed = 100; seed < 100 + config.kinds.size(); ++seed) {
+    kinds.insert(Planner(config, seed).Draw(view)->kind->name);
+  }
+  EXPECT_EQ(kinds.size(), config.kinds.size());
+}
+
 TEST(Planner, NeverTargetsADownOrBusyService) {
   FaultsConfig config = Config(kAll);
   const std::vector<std::string> services = {"a", "b", "c"};
