@@ -177,8 +177,9 @@ bool CoverFolder(const std::string& dir, std::vector<std::string>* ours) {
   }
   struct stat st {};
   fstat(old, &st);
-  std::string opts = "mode=" + std::to_string(st.st_mode & 07777);
-  if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
+  char opts[32];
+  std::snprintf(opts, sizeof opts, "mode=%o", st.st_mode & 07777);  // tmpfs reads it in octal
+  if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) {
     close(old);
     return false;
   }
