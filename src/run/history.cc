@@ -79,16 +79,25 @@ Status History::Prepare() {
     // A service that writes SDK lines by hand uses $ANTITHESIS_OUTPUT_DIR/sdk.jsonl.
     sdk_->Follow({layout_.ServiceOutput(s.name) + "/sdk.jsonl"}, {{"service", s.name}});
   }
+  if (ctx_.scenario->network == scenario::NetworkMode::kIsolated) {
+    auto isolated = IsolatedNetwork::Start(*ctx_.scenario, *topology_, layout_, spec_.seed);
+    if (!isolated) return isolated.status();
+    isolated_ = std::move(*isolated);
+  }
   FL_RETURN_IF_ERROR(topology_->Prepare());
-  auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
-  if (!network) return network.status();
-  network_ = std::move(*network);
+  if (!isolated_) {
+    auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
+    if (!network) return network.status();
+    network_ = std::move(*network);
+  }
   faults_ = std::make_unique<faults::FaultSchedule>(ctx_.scenario->faults, *ctx_.loop, timeline_);
   control_ = std::make_unique<ControlServer>(
       *ctx_.loop, [this](Millis d, const std::string& from, std::function<void()> reply) {
         faults_->Quiet(d, from, std::move(reply));
       });
-  FL_RETURN_IF_ERROR(control_->Listen());
+  FL_RETURN_IF_ERROR(isolated_ ? control_->ListenIn(isolated_->units().hub_netns(),
+                                                     isolated_->ControlAddress())
+                               : control_->Listen());
   FL_RETURN_IF_ERROR(control_->WriteStopFaultsScript(layout_.StopFaults()));
   return PrepareCommands();
 }
@@ -103,6 +112,7 @@ Status History::PrepareCommands() {
   }
   commands_ = std::make_unique<CommandRunner>(*ctx_.supervisor, *sdk_, layout_, std::move(env),
                                               layout_.StopFaults());
+  if (isolated_) commands_->PlaceIn(isolated_->units().For("workload"));
   commands_->OnEnd([this](int64_t id, ExitStatus status) { OnInvocationEnd(id, status); });
   return WriteResolvedScenario(layout_, {.scenario = ctx_.scenario,
                                          .topology = topology_.get(),
@@ -232,6 +242,7 @@ void History::Finish() {
   result_.seconds = static_cast<double>(timeline_.NowMicros()) / 1e6;
   control_.reset();
   network_.reset();  // joins the proxy's thread, closes its listeners and connections
+  isolated_.reset();  // the hub's proxy, then the units' holders
   // `done` may free this history: call it from the loop, outside every caller's stack.
   later_ = clock_.After(Millis(0), [this] {
     later_ = Timer();

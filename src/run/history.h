@@ -24,6 +24,7 @@
 #include "process/supervisor.h"
 #include "run/command_runner.h"
 #include "run/control_server.h"
+#include "run/isolated_network.h"
 #include "run/loopback_network.h"
 #include "run/sdk_ingest.h"
 #include "run/setup_gate.h"
@@ -109,6 +110,7 @@ class History {
   std::unique_ptr<SetupGate> gate_;
   std::unique_ptr<Topology> topology_;
   std::unique_ptr<LoopbackNetwork> network_;
+  std::unique_ptr<IsolatedNetwork> isolated_;  // isolated mode
   std::unique_ptr<faults::FaultSchedule> faults_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<CommandRunner> commands_;
