@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +19,6 @@
 
 #include "base/files.h"
 #include "base/strings.h"
-#include "process/proc_scan.h"
 #include "testing/fault_harness.h"
 
 namespace faultline {
@@ -55,7 +55,13 @@ class FaultKinds : public ::testing::Test {
         << "the fault never healed";
     EXPECT_TRUE(h_->Faults("failed").empty()) << h_->Faults("failed")[0].ToJsonLine();
   }
+  // The service's program (not the init of its PID namespace, when it has one): the first of
+  // its processes.
   pid_t ServicePid(const std::string& service) {
+    // An init starts its program a moment after it starts itself.
+    h_->RunUntil([&] { return !h_->topology().Processes(service).empty(); }, Millis(2000));
+    auto processes = h_->topology().Processes(service);
+    if (!processes.empty()) return *std::min_element(processes.begin(), processes.end());
     for (auto it = h_->events().rbegin(); it != h_->events().rend(); ++it) {
       if (it->type == EventType::kServiceStart && JsonString(it->fields, "service") == service) {
         return static_cast<pid_t>(JsonInt(it->fields, "pid", 0));
@@ -123,17 +129,17 @@ faults:
   interval: 100ms
   pause: {targets: [s], duration: 800ms}
 )");
-  pid_t leader = ServicePid("s");
-  ASSERT_TRUE(h_->RunUntil([&] { return ProcessesInGroup(leader).size() == 3; }));
+  auto processes = [&] { return h_->topology().Processes("s"); };
+  ASSERT_TRUE(h_->RunUntil([&] { return processes().size() == 3; }));
   std::vector<char> during;
   h_->OnEvent([&](const Event& e) {
     if (e.type == EventType::kFault && JsonString(e.fields, "action") == "begin") {
-      for (pid_t p : ProcessesInGroup(leader)) during.push_back(ProcState(p));
+      for (pid_t p : processes()) during.push_back(ProcState(p));
     }
   });
   InjectOnce();
   EXPECT_EQ(during, (std::vector<char>{'T', 'T', 'T'}));
-  for (pid_t p : ProcessesInGroup(leader)) EXPECT_NE(ProcState(p), 'T') << p;
+  for (pid_t p : processes()) EXPECT_NE(ProcState(p), 'T') << p;
   EXPECT_EQ(h_->Faults("heal")[0].fields["kind"], "pause");
   EXPECT_GE(JsonInt(h_->Faults("heal")[0].fields, "ms", 0), 790);
 }
@@ -163,8 +169,12 @@ faults:
   EXPECT_THAT(cgroup, HasSubstr(fmt::format("faultline-{}/s-", getpid())));
   double throttled = share_over(Millis(1500));
   ASSERT_TRUE(h_->RunUntil([&] { return !h_->Faults("heal").empty(); }));
+  // The limit bounds the share from above whatever else the machine runs; the free share is
+  // only comparable when the machine had a core to give (ctest runs other tests beside this).
   EXPECT_LT(throttled, 0.2) << "free " << free_share;
-  EXPECT_LT(throttled, free_share / 2) << "free " << free_share;
+  if (free_share > 0.4) {
+    EXPECT_LT(throttled, free_share / 2) << "free " << free_share;
+  }
   // Healed: back in its own cgroup, and the limit's cgroup is gone.
   cgroup = ReadFile("/proc/" + std::to_string(pid) + "/cgroup").value_or("");
   EXPECT_THAT(cgroup, Not(HasSubstr("faultline-")));
@@ -173,7 +183,10 @@ faults:
            fmt::format("/sys/fs/cgroup/cpu/faultline-{}", getpid()), ec)) {
     if (e.is_directory()) ADD_FAILURE() << "left behind: " << e.path();
   }
-  EXPECT_GT(share_over(Millis(700)), throttled);
+  double after = share_over(Millis(700));
+  if (free_share > 0.4) {
+    EXPECT_GT(after, 0.2) << "free " << free_share;
+  }
 }
 
 // A client of faultline-kv through the workload -> kv link's proxy.

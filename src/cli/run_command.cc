@@ -44,6 +44,11 @@ int RunOrValidate(int argc, char** argv, bool validate) {
       ->required();
   app.add_option("--out", o.out, "where the run folder goes (default: runs)");
   app.add_option("--template", o.template_name, "run only this template");
+  app.add_option("--network", o.network,
+                 "loopback (services on 127.0.0.1, no privileges) or isolated (a unit per service "
+                 "with its own host name, address and file view; needs root); overrides the "
+                 "scenario's network:")
+      ->check(CLI::IsMember({"loopback", "isolated"}));
   if (!validate) {
     app.add_option("--seed", seed,
                    "the first history's seed; history i uses seed+i (default: random)");

@@ -40,6 +40,12 @@ class FaultSchedule : public composer::FaultControl {
 
   // A quiet period asked for by `from`: see above. `healed` runs once the system is whole.
   void Quiet(Millis duration, const std::string& from, std::function<void()> healed);
+  // Makes the next decision now instead of when its timer is due (the decision to in-force
+  // benchmark); then waits a drawn gap as usual. A no-op while not injecting.
+  void DecideNow() {
+    next_.Cancel();
+    Decide();
+  }
   // Ends the schedule at once (teardown): nothing new; what would outlive the history (a
   // cgroup) is undone, the rest goes with its processes.
   void Shutdown();

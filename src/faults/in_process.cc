@@ -10,6 +10,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "process/proc_scan.h"
 
 namespace faultline::faults {
 namespace {
@@ -196,7 +197,9 @@ Status InProcessFaults::SetDiskFaults(const std::string& service,
   }
   int reached = 0;
   std::string last_error;
-  for (pid_t pid : services_->Processes(service)) {
+  for (pid_t host_pid : services_->Processes(service)) {
+    // libfiu names the FIFO by getpid(): the id inside the service's own PID namespace.
+    pid_t pid = InnermostPid(host_pid);
     // Processes without a control FIFO (a wrapper that has not exec'd yet, a helper that
     // cleared its environment) are not under libfiu.
     if (access(fmt::format("{}-{}.in", FiuPrefix(service), pid).c_str(), F_OK) != 0) continue;

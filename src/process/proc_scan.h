@@ -1,15 +1,14 @@
-// Reading the process table (/proc): which processes belong to a process group now. Used where
-// the kernel must act per process (cgroups, libfiu controls). Any thread.
+// Reading the process table (/proc) where the kernel's view of a process matters to a fault.
+// Any thread.
 #pragma once
 
 #include <sys/types.h>
 
-#include <vector>
-
 namespace faultline {
 
-// Every live process whose process group is `pgid`, the leader first when it lives; empty for a
-// group that has none.
-std::vector<pid_t> ProcessesInGroup(pid_t pgid);
+// The id that process `pid` (as this process sees it) has in its own, innermost PID namespace:
+// what getpid() returns inside it, and so what names its libfiu control FIFO. `pid` itself when
+// it shares our namespace; -1 when it has ended.
+pid_t InnermostPid(pid_t pid);
 
 }  // namespace faultline

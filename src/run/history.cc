@@ -79,16 +79,25 @@ Status History::Prepare() {
     // A service that writes SDK lines by hand uses $ANTITHESIS_OUTPUT_DIR/sdk.jsonl.
     sdk_->Follow({layout_.ServiceOutput(s.name) + "/sdk.jsonl"}, {{"service", s.name}});
   }
+  if (ctx_.scenario->network == scenario::NetworkMode::kIsolated) {
+    auto isolated = IsolatedNetwork::Start(*ctx_.scenario, *topology_, layout_, spec_.seed);
+    if (!isolated) return isolated.status();
+    isolated_ = std::move(*isolated);
+  }
   FL_RETURN_IF_ERROR(topology_->Prepare());
-  auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
-  if (!network) return network.status();
-  network_ = std::move(*network);
+  if (!isolated_) {
+    auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
+    if (!network) return network.status();
+    network_ = std::move(*network);
+  }
   FL_RETURN_IF_ERROR(PrepareFaults());
   control_ = std::make_unique<ControlServer>(
       *ctx_.loop, [this](Millis d, const std::string& from, std::function<void()> reply) {
         faults_->Quiet(d, from, std::move(reply));
       });
-  FL_RETURN_IF_ERROR(control_->Listen());
+  FL_RETURN_IF_ERROR(isolated_ ? control_->ListenIn(isolated_->units().hub_netns(),
+                                                     isolated_->ControlAddress())
+                               : control_->Listen());
   FL_RETURN_IF_ERROR(control_->WriteStopFaultsScript(layout_.StopFaults()));
   return PrepareCommands();
 }
@@ -112,8 +121,11 @@ Status History::PrepareFaults() {
   FL_RETURN_IF_ERROR(in_process_->Prepare());
   in_process_->Attach(topology_.get());
   topology_->SetLaunchHooks(in_process_.get());
-  if (network_->proxy()) {
+  if (isolated_) {
+    net_control_ = &isolated_->hub();
+  } else if (network_->proxy()) {
     link_network_ = std::make_unique<faults::LinkNetwork>(*network_->proxy(), ctx_.scenario->links);
+    net_control_ = link_network_.get();
   }
   return Status::Ok();
 }
@@ -132,13 +144,14 @@ Status History::PrepareCommands() {
   faults_ = std::make_unique<faults::FaultSchedule>(
       spec_.validate ? kNoFaults : *ctx_.faults, spec_.seed, clock_, timeline_,
       faults::Injectors{.services = topology_.get(),
-                        .network = link_network_.get(),
+                        .network = net_control_,
                         .in_process = in_process_.get(),
                         .cpu = ctx_.cpu,
                         .commands = fault_commands_.get(),
                         .clock = &clock_});
   commands_ = std::make_unique<CommandRunner>(*ctx_.supervisor, *sdk_, layout_, std::move(env),
                                               layout_.StopFaults());
+  if (isolated_) commands_->PlaceIn(isolated_->units().For("workload"));
   commands_->OnEnd([this](int64_t id, ExitStatus status) { OnInvocationEnd(id, status); });
   return WriteResolvedScenario(layout_, {.scenario = ctx_.scenario,
                                          .topology = topology_.get(),
@@ -268,6 +281,7 @@ void History::Finish() {
   result_.seconds = static_cast<double>(timeline_.NowMicros()) / 1e6;
   control_.reset();
   network_.reset();  // joins the proxy's thread, closes its listeners and connections
+  isolated_.reset();  // the hub's proxy, then the units' holders
   // `done` may free this history: call it from the loop, outside every caller's stack.
   later_ = clock_.After(Millis(0), [this] {
     later_ = Timer();

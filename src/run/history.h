@@ -28,6 +28,7 @@
 #include "run/command_runner.h"
 #include "run/control_server.h"
 #include "run/fault_commands.h"
+#include "run/isolated_network.h"
 #include "run/loopback_network.h"
 #include "run/sdk_ingest.h"
 #include "run/setup_gate.h"
@@ -118,6 +119,8 @@ class History {
   std::unique_ptr<LoopbackNetwork> network_;
   std::unique_ptr<faults::LinkNetwork> link_network_;  // the network seam over network_'s proxy
   std::unique_ptr<faults::InProcessFaults> in_process_;
+  std::unique_ptr<IsolatedNetwork> isolated_;  // isolated mode
+  faults::NetworkControl* net_control_ = nullptr;  // link_network_ or the isolated hub
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<CommandRunner> commands_;
   std::unique_ptr<SupervisedFaultCommands> fault_commands_;

@@ -26,6 +26,7 @@
 #include "properties/property_book.h"
 #include "report/report.h"
 #include "run/history.h"
+#include "unit/unit_set.h"
 
 extern char** environ;
 
@@ -121,6 +122,7 @@ class Runner {
   std::map<int, std::unique_ptr<History>> active_;
   int next_index_ = 0;
   int limit_ = 0;
+  bool CheckNetworkMode();
   bool stop_launching_ = false;
   int interrupts_ = 0;
   faults::FaultsConfig faults_;
@@ -128,6 +130,29 @@ class Runner {
   std::string scratch_;                       // a reachable temp folder, when needed
   std::map<std::string, std::string> homes_;  // temp history folder -> its place in the run
 };
+
+bool Runner::CheckNetworkMode() {
+  if (options_.network == "isolated") scenario_.network = scenario::NetworkMode::kIsolated;
+  if (options_.network == "loopback") scenario_.network = scenario::NetworkMode::kLoopback;
+  if (scenario_.network != scenario::NetworkMode::kIsolated) return true;
+  if (!options_.network.empty()) {
+    // The loader checked host names only when the file itself asked for isolated mode.
+    auto errors = scenario::CheckIsolated(scenario_);
+    if (!errors.empty()) {
+      auto text = ReadFile(scenario_.file);
+      std::fputs(FormatDiagnostics(errors, text ? *text : "").c_str(), err_);
+      report_.problems.push_back(
+          fmt::format("{} has {} error(s) for isolated mode", scenario_.file, errors.size()));
+      return false;
+    }
+  }
+  if (Status s = unit::CheckIsolatedPrivileges(); !s.ok()) {
+    std::fprintf(err_, "faultline: %s\n", s.message().c_str());
+    report_.problems.push_back(s.message());
+    return false;
+  }
+  return true;
+}
 
 bool Runner::Load() {
   auto loaded = scenario::LoadScenario(options_.scenario_dir);
@@ -148,6 +173,10 @@ bool Runner::Load() {
   }
   faults_ = std::move(parsed.config);
   if (loaded.scenario) {
+    // The network mode that will run (a --network flag overrides the file) decides whether
+    // histories share ports.
+    if (options_.network == "isolated") loaded.scenario->network = scenario::NetworkMode::kIsolated;
+    if (options_.network == "loopback") loaded.scenario->network = scenario::NetworkMode::kLoopback;
     if (auto e = scenario::CheckFixedPortsForJobs(*loaded.scenario, options_.jobs)) {
       loaded.errors.push_back(*e);
       loaded.scenario.reset();
@@ -161,6 +190,7 @@ bool Runner::Load() {
     return false;
   }
   scenario_ = std::move(*loaded.scenario);
+  if (!CheckNetworkMode()) return false;
   auto discovery = composer::DiscoverTemplates(scenario_);
   if (!discovery.errors.empty()) {
     std::fputs(FormatDiagnostics(discovery.errors).c_str(), err_);

@@ -4,6 +4,7 @@ target_sources(faultline_core PRIVATE
   src/run/control_server.cc
   src/run/fault_commands.cc
   src/run/history.cc
+  src/run/isolated_network.cc
   src/run/loopback_network.cc
   src/run/resolved_scenario.cc
   src/run/run.cc

@@ -19,16 +19,17 @@
 namespace faultline::scenario {
 namespace {
 
-const std::vector<std::string> kRootKeys = {"name",          "description", "setup_complete",
-                                            "setup_timeout", "duration",    "services",
-                                            "links",         "workload",    "faults"};
+const std::vector<std::string> kRootKeys = {
+    "name",     "description", "setup_complete", "setup_timeout", "duration",
+    "services", "links",       "workload",       "faults",        "network"};
 const std::vector<std::string> kServiceKeys = {
-    "prepare",     "command",    "user",       "port",    "env",       "healthcheck",
-    "stop_signal", "stop_grace", "depends_on", "compose", "templates", "restart"};
+    "prepare",     "command",          "user",       "port",    "env",       "healthcheck",
+    "stop_signal", "stop_grace",       "depends_on", "compose", "templates", "restart",
+    "ports",       "hostname_aliases", "mounts"};
 const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
-const std::vector<std::string> kWorkloadKeys = {"env", "max_parallel_drivers", "command_timeout",
-                                                "compose"};
+const std::vector<std::string> kWorkloadKeys = {
+    "env", "max_parallel_drivers", "command_timeout", "compose", "mounts", "hostname_aliases"};
 constexpr const char* kWorkload = "workload";
 constexpr size_t kMaxSectionNodes = 100000;
 // compose: sections become JSON for the composer. A YAML alias repeated inside itself (a "billion
@@ -37,6 +38,19 @@ constexpr size_t kMaxComposeValues = 100000;
 constexpr int kMaxComposeDepth = 64;
 // How often (in services) a long load looks for a pending SIGINT/SIGTERM.
 constexpr size_t kInterruptCheckEvery = 256;
+
+// What a user likely meant as a host name: lower case, '-' for what a host name cannot hold.
+std::string Suggestion(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    out += ok ? c : '-';
+  }
+  while (!out.empty() && out.front() == '-') out.erase(0, 1);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "unit0" : out;
+}
 
 class Loader {
  public:
@@ -95,6 +109,8 @@ class Loader {
   // A section whose meaning belongs to another room, kept with its positions. At most
   // `*budget` nodes are copied (YAML aliases can make a small file a huge tree).
   std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget);
+  std::vector<NamedPort> PortsOf(const YAML::Node& n, const std::string& service);
+  std::vector<MountSpec> MountsOf(const YAML::Node& n, std::string_view owner);
 
   void Validate();
   // Finds the service `name`; otherwise reports "<subject> '<name>', which is not a service" with
@@ -344,15 +360,23 @@ const Service* Loader::Find(std::string_view name) const {
 // one service only. (In an isolated network each history has its own, and this check does not
 // apply; the number of histories at once is checked by CheckFixedPortsForJobs.)
 void Loader::ValidateFixedPorts() {
+  if (s_.network == NetworkMode::kIsolated) return;
   std::map<int, std::string> owner;
-  for (const auto& s : s_.services) {
-    if (s.fixed_port == 0) continue;
-    auto [it, fresh] = owner.emplace(s.fixed_port, s.name);
+  auto claim = [&](int port, const std::string& what, SourcePos at) {
+    if (port == 0) return;
+    auto [it, fresh] = owner.emplace(port, what);
     if (!fresh) {
-      Error(Child(service_nodes_[s.name], "port"),
-            fmt::format("port {} is also the fixed port of service '{}' (each service needs its "
-                        "own; 'port: auto' picks a free one)",
-                        s.fixed_port, it->second));
+      Error(at, fmt::format("port {} is also the fixed port of {} (each needs its own in loopback "
+                            "mode; 'port: auto' picks a free one, network: isolated gives each "
+                            "service its own address)",
+                            port, it->second));
+    }
+  };
+  for (const auto& s : s_.services) {
+    const YAML::Node& node = service_nodes_[s.name];
+    claim(s.fixed_port, fmt::format("service '{}'", s.name), Pos(Child(node, "port")));
+    for (const auto& p : s.ports) {
+      claim(p.fixed, fmt::format("port '{}' of service '{}'", p.name, s.name), p.pos);
     }
   }
 }
@@ -443,6 +467,16 @@ void Loader::ParseRoot(const YAML::Node& root) {
       } else if (auto node = NodeOf(v, &budget)) {
         s_.faults.node = std::move(*node);
       }
+    } else if (key == "network") {
+      s_.network_pos = Pos(v);
+      auto m = Scalar(v, "network");
+      if (m == "loopback") {
+        s_.network = NetworkMode::kLoopback;
+      } else if (m == "isolated") {
+        s_.network = NetworkMode::kIsolated;
+      } else if (m) {
+        Error(v, fmt::format("network must be 'loopback' or 'isolated', not '{}'", *m));
+      }
     }
   });
   if (s_.name.empty()) Error(SourcePos{1, 1}, "the scenario has no 'name'");
@@ -516,6 +550,12 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
     s.compose = JsonOf(v);
   } else if (key == "templates") {
     if (auto t = Scalar(v, "templates")) s.templates = *t;
+  } else if (key == "ports") {
+    s.ports = PortsOf(v, s.name);
+  } else if (key == "hostname_aliases") {
+    s.hostname_aliases = NameList(v, "hostname_aliases");
+  } else if (key == "mounts") {
+    s.mounts = MountsOf(v, fmt::format("service '{}'", s.name));
   } else if (key == "restart") {
     auto r = Scalar(v, "restart");
     if (r == "no") {
@@ -577,8 +617,69 @@ void Loader::ParseWorkload(const YAML::Node& n) {
       }
     } else if (key == "compose") {
       s_.workload.compose = JsonOf(v);
+    } else if (key == "mounts") {
+      s_.workload.mounts = MountsOf(v, "the workload");
+    } else if (key == "hostname_aliases") {
+      s_.workload.hostname_aliases = NameList(v, "hostname_aliases");
     }
   });
+}
+
+std::vector<NamedPort> Loader::PortsOf(const YAML::Node& n, const std::string& service) {
+  std::vector<NamedPort> ports;
+  std::map<int, std::string> fixed;
+  ForEachKey(
+      n, fmt::format("the ports of service '{}'", service), {},
+      [&](const std::string& name, const YAML::Node& v) {
+        if (name.empty() || name.find_first_of(".@{} ") != std::string::npos) {
+          Error(v, fmt::format("'{}' cannot name a port (holds one of . @ {{ }} space)", name));
+          return;
+        }
+        NamedPort p{name, 0, Pos(v)};
+        if (!(v.IsScalar() && v.Scalar() == "auto")) {
+          auto number = IntOf(v, fmt::format("port '{}' (a number or 'auto')", name), 1, 65535);
+          if (!number) return;
+          p.fixed = *number;
+          if (auto [it, fresh] = fixed.emplace(*number, name); !fresh) {
+            Error(v, fmt::format("ports '{}' and '{}' of service '{}' are both {}", it->second,
+                                 name, service, *number));
+          }
+        }
+        ports.push_back(std::move(p));
+      });
+  return ports;
+}
+
+std::vector<MountSpec> Loader::MountsOf(const YAML::Node& n, std::string_view owner) {
+  std::vector<MountSpec> mounts;
+  ForEachKey(n, fmt::format("the mounts of {}", owner), {},
+             [&](const std::string& target, const YAML::Node& v) {
+               auto text = Scalar(v, fmt::format("the source of mount {}", target));
+               if (!text) return;
+               MountSpec m{target, *text, true, Pos(v)};
+               if (m.source.ends_with(":rw")) {
+                 m.read_only = false;
+                 m.source.resize(m.source.size() - 3);
+               } else if (m.source.ends_with(":ro")) {
+                 m.source.resize(m.source.size() - 3);
+               }
+               if (target.empty() || target[0] != '/' || target == "/" ||
+                   target.find("/../") != std::string::npos || target.ends_with("/..")) {
+                 Error(v,
+                       fmt::format("mount target '{}' must be an absolute path below /", target));
+                 return;
+               }
+               while (m.target.size() > 1 && m.target.back() == '/') m.target.pop_back();
+               if (!m.source.starts_with('/')) m.source = s_.dir + "/" + m.source;
+               if (!PathExists(m.source)) {
+                 Error(v, fmt::format("mount source '{}' does not exist (sources are relative to "
+                                      "the scenario folder {})",
+                                      *text, s_.dir));
+                 return;
+               }
+               mounts.push_back(std::move(m));
+             });
+  return mounts;
 }
 
 std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
@@ -654,6 +755,9 @@ void Loader::Validate() {
   ValidateReferences();
   ValidateDependencies();
   ValidateAllTexts();
+  if (s_.network == NetworkMode::kIsolated) {
+    for (auto& d : CheckIsolated(s_)) errors_.push_back(std::move(d));
+  }
 }
 
 void Loader::ValidateDependencies() {
@@ -712,10 +816,19 @@ void Loader::ValidateText(const Text& t, const std::string& viewpoint) {
             fmt::format("'{{port}}' is used, but service '{}' has no 'port'", viewpoint));
     }
     bool names_service = p.kind == Kind::kPort || p.kind == Kind::kRealPort ||
-                         p.kind == Kind::kHost || p.kind == Kind::kServiceDir;
+                         p.kind == Kind::kHost || p.kind == Kind::kServiceDir ||
+                         p.kind == Kind::kNamedPort;
     if (!names_service) continue;
     const Service* target = RequireService("placeholder names", p.text, where(p.offset));
     if (!target) continue;
+    if (p.kind == Kind::kNamedPort && !target->FindPort(p.port)) {
+      std::vector<std::string> names;
+      for (const auto& np : target->ports) names.push_back(np.name);
+      std::string message = fmt::format("service '{}' has no port named '{}'", p.text, p.port);
+      if (auto sug = Suggest(p.port, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
+      Error(where(p.offset), message);
+      continue;
+    }
     if ((p.kind == Kind::kPort || p.kind == Kind::kRealPort) && !target->has_port) {
       Error(where(p.offset), fmt::format("service '{}' has no 'port'", p.text));
     }
@@ -740,6 +853,59 @@ void Loader::ValidateAllTexts() {
 }
 
 }  // namespace
+
+const NamedPort* Service::FindPort(std::string_view port) const {
+  for (const auto& p : ports) {
+    if (p.name == port) return &p;
+  }
+  return nullptr;
+}
+
+bool IsHostName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  for (const auto& label : Split(std::string(name), '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Diagnostic> CheckIsolated(const Scenario& s) {
+  std::vector<Diagnostic> out;
+  std::map<std::string, std::string> names;  // host name -> its unit
+  auto claim = [&](const std::string& name, const std::string& unit, SourcePos pos,
+                   std::string_view what) {
+    if (!IsHostName(name)) {
+      out.push_back(
+          {s.file, pos.line, pos.column,
+           fmt::format("{} '{}' is not a valid host name, which isolated mode needs (lower"
+                       "case letters, digits and '-', as in '{}')",
+                       what, name, Suggestion(name))});
+      return;
+    }
+    if (auto [it, fresh] = names.emplace(name, unit); !fresh && it->second != unit) {
+      out.push_back(
+          {s.file, pos.line, pos.column,
+           fmt::format("the host name '{}' names both '{}' and '{}'", name, it->second, unit)});
+    }
+  };
+  claim(kWorkload, kWorkload, {}, "the workload");
+  for (const auto& svc : s.services) {
+    claim(svc.name, svc.name, svc.pos, "the service name");
+    for (const auto& a : svc.hostname_aliases) claim(a, svc.name, svc.pos, "the alias");
+  }
+  for (const auto& a : s.workload.hostname_aliases) claim(a, kWorkload, {}, "the alias");
+  if (s.services.size() + 1 > 250) {
+    out.push_back({s.file, s.network_pos.line, s.network_pos.column,
+                   "isolated mode gives each unit an address of 198.18.N.2 and holds at most 250 "
+                   "units"});
+  }
+  return out;
+}
 
 const Service* Scenario::FindService(std::string_view name) const {
   for (const auto& s : services) {
@@ -769,7 +935,8 @@ std::vector<const Service*> Scenario::StartOrder() const {
 }
 
 std::optional<Diagnostic> CheckFixedPortsForJobs(const Scenario& scenario, int jobs) {
-  if (jobs <= 1) return std::nullopt;
+  // In isolated mode every history has a network of its own.
+  if (jobs <= 1 || scenario.network == NetworkMode::kIsolated) return std::nullopt;
   for (const auto& s : scenario.services) {
     if (s.fixed_port == 0) continue;
     return Diagnostic{scenario.file, s.pos.line, s.pos.column,

@@ -36,6 +36,24 @@ struct HealthCheck {
 
 enum class Restart { kNo, kOnFailure };
 
+// A named port (`ports: {client: 2379, peer: auto}`).
+struct NamedPort {
+  std::string name;
+  int fixed = 0;  // 0: a fresh free port per history
+  SourcePos pos;
+};
+
+// A bind mount into a unit (isolated mode): `target: source` or `target: source:rw`.
+struct MountSpec {
+  std::string target;  // absolute, as the unit sees it
+  std::string source;  // absolute, on the host (relative ones are below the scenario folder)
+  bool read_only = true;
+  SourcePos pos;
+};
+
+// `network:` (or `faultline run --network`): loopback, or one unit per service and the workload.
+enum class NetworkMode { kLoopback, kIsolated };
+
 struct Service {
   std::string name;
   SourcePos pos;
@@ -52,6 +70,10 @@ struct Service {
   std::string templates;           // extension: this service's own templates folder, relative
   Restart restart = Restart::kNo;  // extension: restart after an exit no fault caused
   Json compose;                    // used only by render-compose
+  std::vector<NamedPort> ports;    // named ports, in file order
+  std::vector<std::string> hostname_aliases;  // isolated mode: more names in every /etc/hosts
+  std::vector<MountSpec> mounts;              // isolated mode: the unit's bind mounts
+  const NamedPort* FindPort(std::string_view port) const;
 };
 
 struct Link {
@@ -66,6 +88,8 @@ struct Workload {
   int max_parallel_drivers = 4;
   Millis command_timeout{120000};
   Json compose;
+  std::vector<std::string> hostname_aliases;  // isolated mode: the workload unit's extra names
+  std::vector<MountSpec> mounts;              // isolated mode: the workload unit's bind mounts
 };
 
 enum class SetupMode { kHealthy, kSdk };
@@ -83,6 +107,8 @@ struct Scenario {
   std::string dir;   // absolute path of the scenario folder
   std::string file;  // path of scenario.yaml as the user named it, for diagnostics
   SetupMode setup_complete = SetupMode::kHealthy;
+  NetworkMode network = NetworkMode::kLoopback;
+  SourcePos network_pos;  // where `network:` was written, for errors
   Millis setup_timeout{60000};
   DurationRange duration{Millis(60000), Millis(60000)};
   std::vector<Service> services;  // in file order
@@ -105,6 +131,13 @@ struct LoadResult {
   std::string source;        // the file's text, for carets under errors
   bool interrupted = false;  // SIGINT/SIGTERM/SIGHUP arrived while loading: nothing was loaded
 };
+
+// The problems that keep `scenario` from running in isolated mode (a service name that is not a
+// valid host name, an alias used twice), as diagnostics on its file. Empty when it can.
+std::vector<Diagnostic> CheckIsolated(const Scenario& scenario);
+// Whether `name` is a valid host name label: 1-63 lowercase letters, digits and '-', not starting
+// or ending with '-' (dots separate labels in aliases).
+bool IsHostName(std::string_view name);
 
 // Loads `<dir>/scenario.yaml`. Never throws; every error names scenario.yaml:LINE:COL and says
 // what was expected, unknown keys with a "did you mean" suggestion.

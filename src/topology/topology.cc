@@ -12,7 +12,6 @@
 #include "base/rng.h"
 #include "base/signals.h"
 #include "base/strings.h"
-#include "process/proc_scan.h"
 #include "process/spawn.h"
 #include "topology/ports.h"
 
@@ -155,9 +154,28 @@ Status Topology::Prepare() {
       }
       addresses_.real_ports[spec.name] = s->port;
     }
+    for (const auto& named : spec.ports) {
+      int port = named.fixed;
+      if (port == 0) {
+        auto fresh = AllocatePort();
+        if (!fresh) return fresh.status().Context(fmt::format("service '{}'", spec.name));
+        port = *fresh;
+      }
+      addresses_.named_ports[{spec.name, named.name}] = port;
+    }
+    if (units_) addresses_.hosts[spec.name] = units_->Address(spec.name);
     addresses_.dirs[spec.name] = s->dir;
   }
   return Status::Ok();
+}
+
+Placement Topology::Where(const Service& s) const {
+  return units_ ? units_->For(s.spec->name) : Placement();
+}
+
+Result<ChildId> Topology::SpawnIn(const Service& s, const SpawnSpec& spec,
+                                  Supervisor::ExitCallback on_exit) {
+  return supervisor_.Spawn(spec, std::move(on_exit), Where(s));
 }
 
 void Topology::RouteLink(const std::string& from, const std::string& to, int proxy_port) {
@@ -266,22 +284,21 @@ void Topology::RunPrepare(Service& s, size_t index) {
   }
   AppendLog(s, "prepare: " + ShellJoin(*argv));
   SpawnSpec spec{*argv, *env, s.dir, s.log_path, s.log_path, s.drop ? s.spec->user : "", SIGKILL};
-  auto id =
-      supervisor_.Spawn(spec, [this, alive = alive_, &s, index, argv = *argv](ExitStatus status) {
-        if (!*alive) return;
-        s.child.reset();
-        if (tearing_down_) {
-          s.state = State::kDown;
-          MaybeFinishTeardown();
-          return;
-        }
-        if (!status.success()) {
-          FailStart(fmt::format("service '{}': prepare step '{}' failed ({})", s.spec->name,
-                                ShellJoin(argv), status.Describe()));
-          return;
-        }
-        RunPrepare(s, index + 1);
-      });
+  auto id = SpawnIn(s, spec, [this, alive = alive_, &s, index, argv = *argv](ExitStatus status) {
+    if (!*alive) return;
+    s.child.reset();
+    if (tearing_down_) {
+      s.state = State::kDown;
+      MaybeFinishTeardown();
+      return;
+    }
+    if (!status.success()) {
+      FailStart(fmt::format("service '{}': prepare step '{}' failed ({})", s.spec->name,
+                            ShellJoin(argv), status.Describe()));
+      return;
+    }
+    RunPrepare(s, index + 1);
+  });
   if (!id) {
     FailStart(fmt::format("service '{}': prepare step: {}", s.spec->name, id.error()));
     return;
@@ -306,7 +323,7 @@ void Topology::Launch(Service& s) {
   AppendLog(s, fmt::format("start {}: {}", s.starts, ShellJoin(*argv)));
   SpawnSpec spec{
       *argv, *env, s.dir, s.log_path, s.log_path, s.drop ? s.spec->user : "", s.spec->stop_signal};
-  auto id = supervisor_.Spawn(spec, [this, alive = alive_, &s](ExitStatus status) {
+  auto id = SpawnIn(s, spec, [this, alive = alive_, &s](ExitStatus status) {
     if (*alive) OnExit(s, status);
   });
   if (!id) {
@@ -364,7 +381,8 @@ void Topology::CheckHealth(Service& s) {
   if (!hc || hc->command.empty()) {
     // Without a health command, a service with a port is healthy once the port accepts; one
     // without a port, once it runs.
-    if (!s.spec->has_port || PortAccepts(s.port)) {
+    if (!s.spec->has_port ||
+        (units_ ? units_->PortAccepts(s.spec->name, s.port) : PortAccepts(s.port))) {
       BecameHealthy(s);
     } else {
       s.health_timer = loop_.After(hc ? hc->interval : Millis(100), [this, &s] {
@@ -383,7 +401,7 @@ void Topology::CheckHealth(Service& s) {
   SpawnSpec spec{
       *argv,  *env, s.dir, s.health_log_path, s.health_log_path, s.drop ? s.spec->user : "",
       SIGKILL};
-  auto id = supervisor_.Spawn(spec, [this, alive = alive_, &s](ExitStatus status) {
+  auto id = SpawnIn(s, spec, [this, alive = alive_, &s](ExitStatus status) {
     if (!*alive) return;
     s.health_child.reset();
     if (s.health_deadline) loop_.Cancel(s.health_deadline);
@@ -504,7 +522,7 @@ Status Topology::Stop(const std::string& name, std::function<void()> down) {
 std::vector<pid_t> Topology::Processes(const std::string& name) const {
   const Service* s = Find(name);
   if (!s || !s->child) return {};
-  return ProcessesInGroup(supervisor_.Pid(*s->child));
+  return supervisor_.Members(*s->child);
 }
 
 Status Topology::Restart(const std::string& name) {

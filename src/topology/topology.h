@@ -22,6 +22,7 @@
 #include "scenario/scenario.h"
 #include "timeline/timeline.h"
 #include "topology/launch_hooks.h"
+#include "unit/unit_set.h"
 
 namespace faultline {
 
@@ -50,6 +51,9 @@ class Topology : public faults::ServiceControl {
   // Sets the port a dialer uses to reach a service through the fault proxy. Call after Prepare
   // and before Start.
   void RouteLink(const std::string& from, const std::string& to, int proxy_port);
+  // Isolated mode: every service runs in its unit of `units` (prepare steps, health checks and
+  // port probes too), and `{name.host}` is the unit's address. Call before Prepare.
+  void PlaceInUnits(const unit::UnitSet* units) { units_ = units; }
 
   // Brings every service up; `done` runs once: OK when all are healthy, otherwise an error that
   // names the failing or unhealthy services with the tail of their logs. Gives up after the
@@ -115,6 +119,10 @@ class Topology : public faults::ServiceControl {
   bool tearing_down_ = false;
   SdkFileCallback on_sdk_file_;
   LaunchHooks* hooks_ = nullptr;
+  const unit::UnitSet* units_ = nullptr;
+  Placement Where(const Service& s) const;
+  Result<ChildId> SpawnIn(const Service& s, const SpawnSpec& spec,
+                          Supervisor::ExitCallback on_exit);
   // Callbacks handed to the Supervisor check this: a child may end after the Topology is gone.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
