@@ -259,12 +259,12 @@ TEST_F(Isolated, EtcdMajorityCommitsWhileTheIsolatedMemberCannotAndTheClusterHea
         ++through_isolated;
         EXPECT_FALSE(w.ok) << "a write through the isolated " << w.member << " committed at "
                            << w.start_ms - started_ms << " ms";
-      } else if (w.start_ms >= p.begin_ms + 3000 && w.ok) {
+      } else if (w.start_ms >= p.begin_ms + 2500 && w.ok) {
         // After time for a new election, should the isolated member have led.
         ++majority_ok[w.member];
       }
     }
-    if (p.heal_ms - p.begin_ms < 5000) continue;  // cut short by the end of the run
+    if (p.heal_ms - p.begin_ms < 4500) continue;  // cut short by the end of the run
     ++windows_checked;
     EXPECT_GT(through_isolated, 0) << "fault " << id;
     EXPECT_EQ(majority_ok.size(), 2u)
