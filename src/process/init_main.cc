@@ -315,14 +315,14 @@ bool SetUpMounts(const Options& o, std::string* error) {
 
 // ---- the unit's network, through the classic ioctls (no netlink needed for one interface) ----
 
-// `name` into ifr_name, cut to IFNAMSIZ - 1 bytes; ifr is zeroed, so it stays terminated.
-void SetName(ifreq& ifr, const char* name) {
-  std::memcpy(ifr.ifr_name, name, std::min<size_t>(std::strlen(name), IFNAMSIZ - 1));
+// The interface name into an ifreq (zeroed, so the name stays terminated).
+void NameInto(ifreq& ifr, const char* name) {
+  std::memcpy(ifr.ifr_name, name, std::min(std::strlen(name), sizeof ifr.ifr_name - 1));
 }
 
 bool InterfaceUp(int sock, const char* name) {
   ifreq ifr{};
-  SetName(ifr, name);
+  NameInto(ifr, name);
   if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0) return false;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
   return ioctl(sock, SIOCSIFFLAGS, &ifr) == 0;
@@ -330,7 +330,7 @@ bool InterfaceUp(int sock, const char* name) {
 
 bool SetAddress(int sock, const char* name, const char* address, int prefix) {
   ifreq ifr{};
-  SetName(ifr, name);
+  NameInto(ifr, name);
   auto* sin = reinterpret_cast<sockaddr_in*>(&ifr.ifr_addr);
   sin->sin_family = AF_INET;
   if (inet_pton(AF_INET, address, &sin->sin_addr) != 1) return false;
