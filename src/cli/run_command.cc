@@ -7,6 +7,7 @@
 #include "base/exit_codes.h"
 #include "base/files.h"
 #include "base/signals.h"
+#include "base/terminal.h"
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "process/event_loop.h"
@@ -81,19 +82,66 @@ int ValidateMain(int argc, char** argv) { return RunOrValidate(argc, argv, true)
 
 int ReportMain(int argc, char** argv) {
   CLI::App app(
-      "Rebuild the report of a finished run from its folder (report.json and the summary).",
+      "Rebuild the reports of a finished run from its folder (report.json, junit.xml, "
+      "report.html and the summary), or merge several runs into one report.",
       argv[0]);
-  std::string dir;
-  app.add_option("run_dir", dir, "the run folder")->required();
+  std::vector<std::string> dirs, merge;
+  std::string out, baseline;
+  app.add_option("run_dir", dirs, "the run folder");
+  app.add_option("--merge", merge, "merge these run folders (e.g. one per machine) into one report")
+      ->expected(1, -1);
+  app.add_option("--out", out, "where a merged report goes (a folder; created if missing)");
+  app.add_option("--baseline", baseline,
+                 "an earlier run folder: classify each property as a new failure, still failing, "
+                 "resolved or newly passing");
   if (auto code = Parse(app, argc, argv)) return *code;
-  properties::PropertyBook book;
-  auto r = report::Rebuild(dir, book);
-  if (!r) {
-    std::fprintf(stderr, "faultline report: %s\n", r.error().c_str());
+  dirs.insert(dirs.end(), merge.begin(), merge.end());
+  bool merging = !merge.empty() || dirs.size() > 1;
+  if (dirs.empty()) {
+    std::fprintf(stderr, "faultline report: name a run folder (or --merge RUN_DIR... --out DIR)\n");
     return kExitUsage;
   }
-  Status written = WriteFileAtomic(dir + "/report.json", report::ReportJson(*r).dump(2) + "\n");
-  if (!written.ok()) std::fprintf(stderr, "faultline report: %s\n", written.message().c_str());
+  if (merging && out.empty()) {
+    std::fprintf(stderr, "faultline report: --merge needs --out DIR, the folder for the merged "
+                         "report\n");
+    return kExitUsage;
+  }
+  if (!merging && !out.empty()) {
+    std::fprintf(stderr, "faultline report: --out is for --merge; a run's reports are rebuilt in "
+                         "its own folder\n");
+    return kExitUsage;
+  }
+  std::string dir = merging ? out : dirs[0];
+  if (merging) {
+    if (Status s = MakeDirs(out); !s.ok()) {
+      std::fprintf(stderr, "faultline report: %s\n", ForTerminal(s.message()).c_str());
+      return kExitUsage;
+    }
+    for (auto& d : dirs) d = RealPath(d).value_or(d);
+    dir = RealPath(out).value_or(out);
+  }
+  properties::PropertyBook book;
+  auto r = merging ? report::Merge(dirs, dir, book) : report::Rebuild(dir, book);
+  if (!r) {
+    std::fprintf(stderr, "faultline report: %s\n", ForTerminal(r.error()).c_str());
+    return kExitUsage;
+  }
+  if (!baseline.empty()) {
+    auto b = report::LoadBaseline(baseline);
+    if (!b) {
+      std::fprintf(stderr, "faultline report: %s\n", ForTerminal(b.error()).c_str());
+      return kExitUsage;
+    }
+    r->baseline = std::move(*b);
+  }
+  if (merging) {
+    Status meta = WriteFileAtomic(dir + "/run.json", report::MetaJson(r->meta).dump(2) + "\n");
+    if (!meta.ok()) std::fprintf(stderr, "faultline report: %s\n", meta.message().c_str());
+  }
+  Status written = report::WriteReportFiles(*r, dir);
+  if (!written.ok()) {
+    std::fprintf(stderr, "faultline report: %s\n", ForTerminal(written.message()).c_str());
+  }
   report::PrintSummary(stdout, *r, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
   return report::ExitCodeOf(*r);
 }
