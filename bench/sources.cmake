@@ -1,1 +1,2 @@
 # Benchmarks (make bench).
+faultline_bench(report_bench bench/report/report_bench.cc)

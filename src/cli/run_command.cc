@@ -96,6 +96,9 @@ int ReportMain(int argc, char** argv) {
                  "resolved or newly passing");
   if (auto code = Parse(app, argc, argv)) return *code;
   dirs.insert(dirs.end(), merge.begin(), merge.end());
+  for (auto& d : dirs) {
+    while (d.size() > 1 && d.back() == '/') d.pop_back();
+  }
   bool merging = !merge.empty() || dirs.size() > 1;
   if (dirs.empty()) {
     std::fprintf(stderr, "faultline report: name a run folder (or --merge RUN_DIR... --out DIR)\n");

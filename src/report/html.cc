@@ -7,9 +7,11 @@
 // hash) apply, so even markup that slipped through could run nothing.
 #include <openssl/evp.h>
 
+#include <ctime>
 #include <set>
 
 #include "base/exit_codes.h"
+#include "base/strings.h"
 #include "report/analysis.h"
 #include "report/html_text.h"
 #include "report/html_timeline.h"
@@ -84,7 +86,7 @@ svg.tl{display:block;margin:6px 0;font-family:system-ui,"DejaVu Sans",sans-serif
 svg.tl .ax{font-size:10px;fill:var(--muted);text-anchor:middle}
 svg.tl .tick{stroke:#e3e7ec;stroke-width:1}
 svg.tl .ln{font-size:11px;fill:var(--fg)}svg.tl .bl{font-size:10.5px;fill:#fff;pointer-events:none}
-svg.tl .phl{font-size:10px;fill:var(--muted)}
+svg.tl .phl{font-size:10px;fill:var(--muted)}svg.tl .end{text-anchor:end}
 .lane-a{fill:#fff}.lane-b{fill:#f7f9fb}.lane-f{fill:#fbf7ff}
 .ph-setup{fill:#eef0f3;opacity:.7}.ph-terminal{fill:#efe9fb;opacity:.7}
 .pl-setup,.pl-terminal{stroke:#6b5bd2;stroke-width:1.2;stroke-dasharray:3 2}
@@ -165,6 +167,17 @@ std::string LocationText(const Json& location) {
   std::string out = line > 0 ? fmt::format("{}:{}", file, line) : file;
   if (!function.empty()) out += fmt::format(" ({})", function);
   return out;
+}
+
+// Seconds from `started` to `ended` (ISO 8601 UTC, as run.json has them), or -1.
+int64_t WallSeconds(const std::string& started, const std::string& ended) {
+  auto parse = [](const std::string& text) -> int64_t {
+    std::tm tm{};
+    const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return end && *end == '\0' ? static_cast<int64_t>(timegm(&tm)) : -1;
+  };
+  int64_t a = parse(started), b = parse(ended);
+  return a >= 0 && b >= a ? b - a : -1;
 }
 
 std::string FaultsText(const std::map<std::string, int>& injected) {
@@ -264,17 +277,20 @@ void Page::Cards() {
   };
   out_ += "<div class=\"cards\">";
   card("Properties",
-       fmt::format("<span class=\"num-fail\">{} failed</span> · <span class=\"num-ok\">{} "
-                   "passed</span>",
-                   failed, sorted_.size() - static_cast<size_t>(failed)),
-       fmt::format("{} never reached", unreached));
+       failed > 0 ? fmt::format("<span class=\"num-fail\">{} failed</span>", failed)
+                  : fmt::format("<span class=\"num-ok\">all {} passed</span>", sorted_.size()),
+       fmt::format("{} passed · {} never reached", sorted_.size() - static_cast<size_t>(failed),
+                   unreached));
   card("Histories", std::to_string(r_.histories.size()), outcome_text);
   card("Seeds", Esc(DescribeSeeds(seeds)),
        r_.meta.merged_from.empty()
            ? fmt::format("{} at a time", r_.meta.jobs)
            : fmt::format("merged from {} runs", r_.meta.merged_from.size()));
-  card("Duration", html::Seconds(static_cast<int64_t>(seconds * 1e6)),
-       fmt::format("summed over histories; {} → {}", Esc(r_.meta.started), Esc(r_.meta.ended)));
+  int64_t wall = WallSeconds(r_.meta.started, r_.meta.ended);
+  card("Duration",
+       wall >= 0 ? html::Seconds(wall * 1000000) : html::Seconds(static_cast<int64_t>(seconds * 1e6)),
+       fmt::format("{} of histories; started {}", html::Seconds(static_cast<int64_t>(seconds * 1e6)),
+                   Esc(r_.meta.started)));
   card("Commands", std::to_string(invocations), "invocations");
   auto injected = FaultsInjected(r_);
   int total = 0;
@@ -373,9 +389,11 @@ void Page::Attribution(const PropertyAnalysis& a) {
 void Page::Logs(const Property& p) {
   auto it = r_.logs.find(p.id);
   if (it == r_.logs.end()) return;
+  bool first = true;
   for (const auto& x : it->second) {
-    out_ += fmt::format("<details class=\"logs\"{}><summary>{}", x.title.starts_with("stderr") ? " open" : "",
-                        Esc(x.title));
+    // The first excerpt (the failing command's stderr when it wrote any) is open.
+    out_ += fmt::format("<details class=\"logs\"{}><summary>{}", first ? " open" : "", Esc(x.title));
+    first = false;
     if (!x.path.empty()) {
       out_ += fmt::format(" — <a class=\"mono\" href=\"{}\">{}</a>", html::Href(x.path), Esc(x.path));
     }
@@ -566,7 +584,7 @@ std::string Page::Render() {
   out_ += fmt::format(
       "<footer>faultline 0.1.0 · run folder <span class=\"mono\">{}</span> · rebuild this page "
       "with <code>faultline report {}</code></footer>",
-      Esc(r_.meta.run_dir), Esc(r_.meta.run_dir));
+      Esc(r_.meta.run_dir), Esc(ShellQuote(r_.meta.run_dir)));
   out_ += fmt::format("</main><script>{}</script></body></html>\n", kScript);
   return std::move(out_);
 }

@@ -99,7 +99,7 @@ Drawing::Drawing(const HistoryTrace& t, std::string id_prefix)
     row_end[row] = end;
     fault_rows_[row].push_back(&f);
   }
-  bool fault_lane = !t.faults.empty() || !t.quiet.empty() || t.has_swarm;
+  bool fault_lane = !t.faults.empty() || t.faults_configured;
   if (fault_lane) {
     fault_lane_ = 0;
     if (fault_rows_.empty()) fault_rows_.emplace_back();
@@ -149,11 +149,13 @@ void Drawing::Phases() {
   }
   auto line = [&](int64_t us, const char* cls, const std::string& label) {
     double x = X(us);
+    // Near the right edge the label goes to the left of its line.
+    bool left = x > kWidth - 90;
     out_ += fmt::format(
         "<line class=\"{0}\" x1=\"{1}\" x2=\"{1}\" y1=\"{2}\" y2=\"{3}\"/>"
-        "<text class=\"phl\" x=\"{4}\" y=\"{5}\">{6}</text>",
-        cls, Num(x), Num(kAxis), Num(LaneY(lanes_)), Num(x + 2), Num(LaneY(lanes_) + 11),
-        Esc(label));
+        "<text class=\"phl{7}\" x=\"{4}\" y=\"{5}\">{6}</text>",
+        cls, Num(x), Num(kAxis), Num(LaneY(lanes_)), Num(left ? x - 2 : x + 2),
+        Num(LaneY(lanes_) + 11), Esc(label), left ? " end" : "");
   };
   if (t_.setup_us >= 0) line(t_.setup_us, "pl-setup", "setup complete");
   if (t_.terminal_us >= 0) line(t_.terminal_us, "pl-terminal", t_.terminal.empty() ? "terminal" : t_.terminal);
@@ -372,8 +374,8 @@ void Drawing::Marks() {
                           Num(x), Num(kAxis), Num(bottom));
     }
     out_ += fmt::format(
-        "<path class=\"m {}\" d=\"M{} {}l6 6l-6 6l-6-6z\"><title>{}</title></path>", cls, Num(x),
-        Num(cy - 6), Esc(title));
+        "<path class=\"m {}\" d=\"M{} {}l7 7l-7 7l-7-7z\"><title>{}</title></path>", cls, Num(x),
+        Num(cy - 7), Esc(title));
     ++drawn;
   }
   size_t more = t_.marks.size() - drawn + t_.marks_dropped;
@@ -387,7 +389,7 @@ std::string Drawing::Render() {
   double height = LaneY(lanes_) + 16;
   out_ += fmt::format(
       "<svg class=\"tl\" id=\"{}\" viewBox=\"0 0 {} {}\" width=\"100%\" "
-      "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">",
+      "role=\"img\">",
       id_, Num(kWidth), Num(height));
   Lanes();
   Phases();

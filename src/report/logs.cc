@@ -91,6 +91,17 @@ LogExcerpt ServiceLogWindow(std::string_view text, double t, size_t max_lines) {
       break;
     }
   }
+  // A short window takes the lines before it too, so the excerpt shows what led up to it.
+  if (end - begin < max_lines) {
+    begin = end > max_lines ? end - max_lines : 0;
+    from = "the start";
+    for (size_t i = begin + 1; i-- > 0;) {
+      if (auto mt = MarkerTime(lines[i])) {
+        from = fmt::format("t={:.3f}s", *mt);
+        break;
+      }
+    }
+  }
   LogExcerpt x;
   x.title = fmt::format("around t={:.3f}s: from {} to {}", t, from, to);
   x.lines.assign(lines.begin() + static_cast<std::ptrdiff_t>(begin),

@@ -16,7 +16,8 @@
 namespace faultline::report {
 
 // The lines of a service log around `t_seconds`: from the last marker at or before it to the
-// first marker after it, at most `max_lines` (the middle left out). `title` names the window.
+// first marker after it, at most `max_lines` (the middle left out); a shorter window is filled
+// with the lines before it. `title` names the window.
 LogExcerpt ServiceLogWindow(std::string_view text, double t_seconds, size_t max_lines);
 
 // Every excerpt for the failure `e` of a history (its row and trace), with paths relative to

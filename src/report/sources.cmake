@@ -14,6 +14,16 @@ target_sources(faultline_core PRIVATE
   src/report/summary.cc
   src/report/trace.cc
 )
+# The tests parse junit.xml back with libxml2.
+find_package(LibXml2 REQUIRED)
 faultline_test(report_test
+  src/report/analysis_test.cc
+  src/report/baseline_test.cc
+  src/report/html_test.cc
+  src/report/junit_test.cc
+  src/report/rebuild_test.cc
   src/report/report_test.cc
+  src/report/summary_test.cc
+  src/report/trace_test.cc
 )
+target_link_libraries(report_test PRIVATE LibXml2::LibXml2)

@@ -199,6 +199,7 @@ void TraceBuilder::State::Fault(const Event& e) {
 
 void TraceBuilder::State::FaultsState(const Event& e) {
   std::string state = JsonString(e.fields, "state");
+  if (JsonBool(e.fields, "configured", true)) trace.faults_configured = true;
   if (!trace.quiet.empty() && trace.quiet.back().end_us < 0) trace.quiet.back().end_us = e.t_us;
   if (state == "off" || state == "quiet") {
     trace.quiet.push_back({.begin_us = e.t_us,
@@ -258,6 +259,7 @@ void TraceBuilder::State::Other(const Event& e) {
       break;
     case EventType::kFaultSwarm:
       trace.has_swarm = true;
+      trace.faults_configured = true;
       trace.swarm_configured = Strings(JsonMember(f, "configured"));
       trace.swarm_enabled = Strings(JsonMember(f, "enabled"));
       break;

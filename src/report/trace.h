@@ -99,6 +99,7 @@ struct HistoryTrace {
   std::vector<QuietSpan> quiet{};
   std::vector<Mark> marks{};
   size_t marks_dropped = 0;  // marks beyond kMaxMarks, counted only
+  bool faults_configured = false;  // the scenario configures faults (a `faults` event said so)
   bool has_swarm = false;
   std::vector<std::string> swarm_configured{};
   std::vector<std::string> swarm_enabled{};
