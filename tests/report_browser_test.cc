@@ -13,8 +13,8 @@
 namespace faultline {
 namespace {
 
-using ::testing::HasSubstr;
 using report::testing::HistoryScript;
+using ::testing::HasSubstr;
 
 const std::string kScript = "<script>window.__pwned='script'</script>";
 const std::string kImg = "<img src=x onerror=\"window.__pwned='img'\">";
@@ -65,10 +65,14 @@ void WriteFixture(const std::string& dir) {
 
 Json OpenInChromium(const std::string& html, const std::string& png,
                     const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {"/usr/bin/python3",
-                                   std::string(FAULTLINE_SOURCE_DIR) +
-                                       "/tests/browser/report_page.py",
-                                   html, "--screenshot", png, "--height", "2600"};
+  std::vector<std::string> argv = {
+      "/usr/bin/python3",
+      std::string(FAULTLINE_SOURCE_DIR) + "/tests/browser/report_page.py",
+      html,
+      "--screenshot",
+      png,
+      "--height",
+      "2600"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   std::string out_path = png + ".json";
   std::string command = ShellJoin(argv) + " >" + ShellQuote(out_path);
@@ -92,26 +96,47 @@ TEST(ReportBrowser, FailingFirstTimelinesClickDetailsAndPayloadsStayText) {
   std::string png = std::string(FAULTLINE_BIN_DIR) + "/../tests/report_browser.png";
   Json page = OpenInChromium(
       run + "/report.html", png,
-      {"--click", ".history .mk-fail",
-       "--eval", "firstIsFailing=document.querySelector('.prop, .prop-pass').classList.contains('fail')",
-       "--eval", "firstId=document.querySelector('.prop .pid').textContent",
-       "--eval", "timelines=document.querySelectorAll('svg.tl').length",
-       "--eval", "failMarks=document.querySelectorAll('svg.tl .mk-fail').length",
-       "--eval", "faultBars=document.querySelectorAll('svg.tl .fb').length",
-       "--eval", "faultShades=document.querySelectorAll('svg.tl .fo').length",
-       "--eval", "networkBars=document.querySelectorAll('svg.tl .fb.f-network').length",
-       "--eval", "okBars=document.querySelectorAll('svg.tl .b-ok').length",
-       "--eval", "setupLines=document.querySelectorAll('svg.tl .pl-setup').length",
-       "--eval", "terminalLines=document.querySelectorAll('svg.tl .pl-terminal').length",
-       "--eval", "serviceLanes=[...document.querySelectorAll('svg.tl .ln')].map(e => e.textContent).join(',')",
-       "--eval", "attribution=document.querySelector('.prop .attribution').textContent",
-       "--eval", "replay=document.querySelector('.prop .replay code').textContent",
-       "--eval", "details=document.querySelector('.prop pre.details').textContent",
-       "--eval", "log=document.querySelector('.prop pre.log').textContent",
-       "--eval", "pwned=typeof window.__pwned",
-       "--eval", "images=document.querySelectorAll('img').length",
-       "--eval", "scripts=document.scripts.length",
-       "--eval", "handlers=document.querySelectorAll('[onerror],[onload],[onclick]').length"});
+      {"--click",
+       ".history .mk-fail",
+       "--eval",
+       "firstIsFailing=document.querySelector('.prop, .prop-pass').classList.contains('fail')",
+       "--eval",
+       "firstId=document.querySelector('.prop .pid').textContent",
+       "--eval",
+       "timelines=document.querySelectorAll('svg.tl').length",
+       "--eval",
+       "failMarks=document.querySelectorAll('svg.tl .mk-fail').length",
+       "--eval",
+       "faultBars=document.querySelectorAll('svg.tl .fb').length",
+       "--eval",
+       "faultShades=document.querySelectorAll('svg.tl .fo').length",
+       "--eval",
+       "networkBars=document.querySelectorAll('svg.tl .fb.f-network').length",
+       "--eval",
+       "okBars=document.querySelectorAll('svg.tl .b-ok').length",
+       "--eval",
+       "setupLines=document.querySelectorAll('svg.tl .pl-setup').length",
+       "--eval",
+       "terminalLines=document.querySelectorAll('svg.tl .pl-terminal').length",
+       "--eval",
+       "serviceLanes=[...document.querySelectorAll('svg.tl .ln')].map(e => "
+       "e.textContent).join(',')",
+       "--eval",
+       "attribution=document.querySelector('.prop .attribution').textContent",
+       "--eval",
+       "replay=document.querySelector('.prop .replay code').textContent",
+       "--eval",
+       "details=document.querySelector('.prop pre.details').textContent",
+       "--eval",
+       "log=document.querySelector('.prop pre.log').textContent",
+       "--eval",
+       "pwned=typeof window.__pwned",
+       "--eval",
+       "images=document.querySelectorAll('img').length",
+       "--eval",
+       "scripts=document.scripts.length",
+       "--eval",
+       "handlers=document.querySelectorAll('[onerror],[onload],[onclick]').length"});
   ASSERT_TRUE(page.is_object()) << "no answer from the browser";
   const Json& c = page["checks"];
   EXPECT_EQ(c["firstIsFailing"], true);

@@ -77,9 +77,10 @@ int main(int argc, char** argv) {
   std::printf("run: %d histories, %zu timeline events (%.1f per history), generated in %.2f s\n",
               histories, read_events, static_cast<double>(read_events) / histories, generate);
   std::printf("baseline, reading every timeline:       %6.3f s\n", read);
-  std::printf("every report (rebuild %.3f s + formats %.3f s): %6.3f s (ratio %.2f to reading)   "
-              "target: <= 2 s %s\n",
-              rebuild, formats, total, total / read, total <= 2.0 ? "MET" : "MISSED");
+  std::printf(
+      "every report (rebuild %.3f s + formats %.3f s): %6.3f s (ratio %.2f to reading)   "
+      "target: <= 2 s %s\n",
+      rebuild, formats, total, total / read, total <= 2.0 ? "MET" : "MISSED");
   std::printf("sizes: report.html %.2f MB, report.json %.2f MB, junit.xml %.1f KB\n",
               static_cast<double>(FileSize(dir + "/report.html")) / 1e6,
               static_cast<double>(FileSize(dir + "/report.json")) / 1e6,

@@ -7,8 +7,8 @@
 #include "base/exit_codes.h"
 #include "base/files.h"
 #include "base/signals.h"
-#include "base/terminal.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "cli/commands.h"
 #include "process/event_loop.h"
 #include "report/report.h"
@@ -40,7 +40,8 @@ int RunOrValidate(int argc, char** argv, bool validate) {
                argv[0]);
   run::RunOptions o;
   o.validate = validate;
-  std::string seed, duration, out = "runs";
+  std::string seed, seeds, duration, out = "runs";
+  bool no_progress = false;
   app.add_option("scenario", o.scenario_dir, "the scenario folder (holding scenario.yaml)")
       ->required();
   app.add_option("--out", o.out, "where the run folder goes (default: runs)");
@@ -50,8 +51,17 @@ int RunOrValidate(int argc, char** argv, bool validate) {
                    "the first history's seed; history i uses seed+i (default: random)");
     app.add_option("--duration", o.duration,
                    "the driver phase of each history, e.g. 30s or 20s..40s");
-    app.add_option("--histories", o.histories, "how many histories to run (default: 1)")
-        ->check(CLI::Range(1, 1000000));
+    auto* histories =
+        app.add_option("--histories", o.histories, "how many histories to run (default: 1)")
+            ->check(CLI::Range(1, 1000000));
+    app.add_option("--seeds", seeds,
+                   "run exactly these history seeds, e.g. 100-199 or 3,17,40-42 (split a job "
+                   "across machines by seed range; merge with faultline report --merge)")
+        ->excludes("--seed")
+        ->excludes(histories);
+    app.add_option("--baseline", o.baseline,
+                   "an earlier run folder: classify each property as a new failure, still "
+                   "failing, resolved or newly passing");
     app.add_option("--jobs", o.jobs, "how many histories run at once (default: 1)")
         ->check(CLI::Range(1, 64));
     app.add_option("--replay-failures", o.replay_failures,
@@ -59,7 +69,24 @@ int RunOrValidate(int argc, char** argv, bool validate) {
                    "how often it fails again")
         ->check(CLI::Range(0, 100));
   }
+  app.add_flag("--no-progress", no_progress,
+               "plain log lines instead of a status line redrawn in place");
   if (auto code = Parse(app, argc, argv)) return *code;
+  if (!seeds.empty()) {
+    auto list = report::ParseSeeds(seeds);
+    if (!list) {
+      std::fprintf(stderr, "%s: --seeds: %s\n", argv[0], ForTerminal(list.error()).c_str());
+      return kExitUsage;
+    }
+    o.seeds = std::move(*list);
+    o.seeds_flag = seeds;
+    o.histories = static_cast<int>(o.seeds.size());
+  }
+  if (!o.baseline.empty() && !PathExists(o.baseline + "/run.json")) {
+    std::fprintf(stderr, "%s: --baseline: %s is not a faultline run folder (no run.json)\n",
+                 argv[0], ForTerminal(o.baseline).c_str());
+    return kExitUsage;
+  }
   if (!seed.empty()) {
     auto s = ParseUint(seed);
     if (!s) {
@@ -70,6 +97,7 @@ int RunOrValidate(int argc, char** argv, bool validate) {
     o.seed = *s;
   }
   o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+  o.progress = o.color && !no_progress;
   BlockSignals();
   return run::Execute(o, stdout, stderr);
 }
@@ -105,13 +133,15 @@ int ReportMain(int argc, char** argv) {
     return kExitUsage;
   }
   if (merging && out.empty()) {
-    std::fprintf(stderr, "faultline report: --merge needs --out DIR, the folder for the merged "
-                         "report\n");
+    std::fprintf(stderr,
+                 "faultline report: --merge needs --out DIR, the folder for the merged "
+                 "report\n");
     return kExitUsage;
   }
   if (!merging && !out.empty()) {
-    std::fprintf(stderr, "faultline report: --out is for --merge; a run's reports are rebuilt in "
-                         "its own folder\n");
+    std::fprintf(stderr,
+                 "faultline report: --out is for --merge; a run's reports are rebuilt in "
+                 "its own folder\n");
     return kExitUsage;
   }
   std::string dir = merging ? out : dirs[0];

@@ -39,8 +39,8 @@ void Triage(const Property& p, const properties::Verdict& v, PropertyAnalysis& a
     bool rare = evaluated > 1 ? history_share <= 0.5 : line_share <= 0.2;
     a.hint = rare ? Hint::kRare : Hint::kOften;
     a.hint_text = fmt::format("fails {} (in {} of {} histories, {} of {} evaluations){}",
-                              rare ? "rarely" : "often", a.histories_failed, evaluated,
-                              p.failures, p.hits, rare ? ": a likely real bug" : "");
+                              rare ? "rarely" : "often", a.histories_failed, evaluated, p.failures,
+                              p.hits, rare ? ": a likely real bug" : "");
   }
 }
 
@@ -72,8 +72,8 @@ void Attribute(const Report& r, const Property& p, PropertyAnalysis& a) {
   }
   if (a.failing_without_faults > 0) {
     a.attribution_text = fmt::format(
-        "fails without faults: {} of {} failing histor{} injected no fault", a.failing_without_faults,
-        a.failing_with_swarm, a.failing_with_swarm == 1 ? "y" : "ies");
+        "fails without faults: {} of {} failing histor{} injected no fault",
+        a.failing_without_faults, a.failing_with_swarm, a.failing_with_swarm == 1 ? "y" : "ies");
   } else if (!a.required.empty()) {
     int off = 0;  // passing histories with one of the required kinds off
     for (const auto* t : passing) {

@@ -24,10 +24,10 @@ struct KindAttribution {
 };
 
 struct PropertyAnalysis {
-  int histories_failed = 0;     // histories with an evaluation that went against it
-  int histories_passed = 0;     // histories that evaluated it and never against it
-  Hint hint = Hint::kNone;      // for failing properties only
-  std::string hint_text{};        // one sentence for people
+  int histories_failed = 0;  // histories with an evaluation that went against it
+  int histories_passed = 0;  // histories that evaluated it and never against it
+  Hint hint = Hint::kNone;   // for failing properties only
+  std::string hint_text{};   // one sentence for people
   // Fault attribution, over the histories that recorded a swarm subset.
   int failing_with_swarm = 0;
   int passing_with_swarm = 0;

@@ -59,7 +59,8 @@ TEST(Analysis, SaysWhichFaultKindAFailureNeeds) {
   EXPECT_EQ(a.kinds[2].passing_on, 1);
   // It passed in 4 of 6 histories: a rare failure, a likely real bug.
   EXPECT_EQ(a.hint, Hint::kRare);
-  EXPECT_EQ(a.hint_text, "fails rarely (in 2 of 6 histories, 2 of 8 evaluations): a likely real bug");
+  EXPECT_EQ(a.hint_text,
+            "fails rarely (in 2 of 6 histories, 2 of 8 evaluations): a likely real bug");
 }
 
 TEST(Analysis, AFailureWithoutFaultsIsNotBlamedOnThem) {

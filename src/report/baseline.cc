@@ -52,7 +52,8 @@ std::vector<Classified> ClassifyAll(const Baseline& b, const properties::Propert
   std::vector<Classified> out;
   for (const properties::Property* p : book.Sorted()) {
     auto v = properties::Evaluate(*p);
-    out.push_back({p->id, Classify(b, p->id, v.outcome == properties::Outcome::kFailed, v.reached)});
+    out.push_back(
+        {p->id, Classify(b, p->id, v.outcome == properties::Outcome::kFailed, v.reached)});
   }
   for (const auto& [id, verdict] : b.properties) {
     if (!book.Find(id)) out.push_back({id, Finding::kMissing});

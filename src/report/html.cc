@@ -288,9 +288,10 @@ void Page::Cards() {
            : fmt::format("merged from {} runs", r_.meta.merged_from.size()));
   int64_t wall = WallSeconds(r_.meta.started, r_.meta.ended);
   card("Duration",
-       wall >= 0 ? html::Seconds(wall * 1000000) : html::Seconds(static_cast<int64_t>(seconds * 1e6)),
-       fmt::format("{} of histories; started {}", html::Seconds(static_cast<int64_t>(seconds * 1e6)),
-                   Esc(r_.meta.started)));
+       wall >= 0 ? html::Seconds(wall * 1000000)
+                 : html::Seconds(static_cast<int64_t>(seconds * 1e6)),
+       fmt::format("{} of histories; started {}",
+                   html::Seconds(static_cast<int64_t>(seconds * 1e6)), Esc(r_.meta.started)));
   card("Commands", std::to_string(invocations), "invocations");
   auto injected = FaultsInjected(r_);
   int total = 0;
@@ -315,10 +316,12 @@ void Page::Findings() {
   if (!r_.baseline || !r_.book) return;
   std::map<Finding, std::vector<std::string>> by;
   for (const auto& c : ClassifyAll(*r_.baseline, *r_.book)) by[c.finding].push_back(c.id);
-  out_ += fmt::format("<h2 id=\"findings\">Against the baseline <span class=\"mono muted\">{}</span></h2>",
-                      Esc(r_.baseline->run_dir));
-  out_ += "<table class=\"findings\"><tr><th>finding</th><th class=\"n\">properties</th>"
-          "<th>which</th></tr>";
+  out_ += fmt::format(
+      "<h2 id=\"findings\">Against the baseline <span class=\"mono muted\">{}</span></h2>",
+      Esc(r_.baseline->run_dir));
+  out_ +=
+      "<table class=\"findings\"><tr><th>finding</th><th class=\"n\">properties</th>"
+      "<th>which</th></tr>";
   for (Finding f : {Finding::kNewFailure, Finding::kStillFailing, Finding::kResolved,
                     Finding::kNewlyPassing, Finding::kMissing}) {
     std::string which;
@@ -356,7 +359,8 @@ void Page::Example(const char* what, const properties::Example& e) {
   out_ += fmt::format("<dl class=\"ex\"><dt>{}</dt><dd>{}, {} at {:.3f}s</dd>", what,
                       HistoryLink(e.history, e.seed), Esc(e.source), e.t);
   std::string where = LocationText(e.location);
-  if (!where.empty()) out_ += fmt::format("<dt>location</dt><dd class=\"mono\">{}</dd>", Esc(where));
+  if (!where.empty())
+    out_ += fmt::format("<dt>location</dt><dd class=\"mono\">{}</dd>", Esc(where));
   if (!e.details.is_null() && !(e.details.is_object() && e.details.empty())) {
     std::string details = e.details.dump(2, ' ', false, Json::error_handler_t::replace);
     if (details.size() > 6000) details = details.substr(0, 6000) + "\n...";
@@ -380,8 +384,7 @@ void Page::Attribution(const PropertyAnalysis& a) {
     out_ += fmt::format(
         "<tr><td><i class=\"sw {}\"></i>{}</td><td class=\"n{}\">{}</td><td class=\"n\">{}</td>"
         "</tr>",
-        html::FaultClass(k.kind), Esc(k.kind), required ? " on" : "", k.failing_on,
-        k.passing_on);
+        html::FaultClass(k.kind), Esc(k.kind), required ? " on" : "", k.failing_on, k.passing_on);
   }
   out_ += "</table>";
 }
@@ -392,10 +395,12 @@ void Page::Logs(const Property& p) {
   bool first = true;
   for (const auto& x : it->second) {
     // The first excerpt (the failing command's stderr when it wrote any) is open.
-    out_ += fmt::format("<details class=\"logs\"{}><summary>{}", first ? " open" : "", Esc(x.title));
+    out_ +=
+        fmt::format("<details class=\"logs\"{}><summary>{}", first ? " open" : "", Esc(x.title));
     first = false;
     if (!x.path.empty()) {
-      out_ += fmt::format(" — <a class=\"mono\" href=\"{}\">{}</a>", html::Href(x.path), Esc(x.path));
+      out_ +=
+          fmt::format(" — <a class=\"mono\" href=\"{}\">{}</a>", html::Href(x.path), Esc(x.path));
     }
     out_ += "</summary><pre class=\"log\">";
     for (size_t i = 0; i < x.lines.size(); ++i) {
@@ -418,18 +423,18 @@ void Page::FailingProperty(const Property& p) {
       "<h3 class=\"pid\">{}</h3><span class=\"tag\">{}</span>{}{}</header>",
       anchor_[p.id], Esc(p.id), Esc(p.display_type),
       p.builtin ? "<span class=\"tag\">built-in</span>" : "", FindingBadge(p));
-  out_ += fmt::format(
-      "<p class=\"counts\">{} · failed {} time(s) in {} · passed {} time(s) in {}</p>",
-      Esc(v.reason), p.failures, Plural(a.histories_failed, "history", "histories"), p.passes,
-      Plural(a.histories_passed, "history", "histories"));
+  out_ +=
+      fmt::format("<p class=\"counts\">{} · failed {} time(s) in {} · passed {} time(s) in {}</p>",
+                  Esc(v.reason), p.failures, Plural(a.histories_failed, "history", "histories"),
+                  p.passes, Plural(a.histories_passed, "history", "histories"));
   if (!a.hint_text.empty()) {
-    const char* cls = a.hint == Hint::kRare          ? "rare"
-                      : a.hint == Hint::kNeverPassed ? "never_passed"
+    const char* cls = a.hint == Hint::kRare           ? "rare"
+                      : a.hint == Hint::kNeverPassed  ? "never_passed"
                       : a.hint == Hint::kNeverReached ? "never_reached"
                                                       : "often";
     out_ += fmt::format("<p class=\"hint {}\">{}</p>", cls, Esc(a.hint_text));
   }
-  uint64_t seed = p.first_fail ? p.first_fail->seed
+  uint64_t seed = p.first_fail           ? p.first_fail->seed
                   : r_.histories.empty() ? r_.meta.seed
                                          : r_.histories[0].seed;
   int index = p.first_fail ? p.first_fail->history : 0;
@@ -456,16 +461,18 @@ void Page::FailingProperty(const Property& p) {
 }
 
 void Page::PassingProperties() {
-  out_ += "<h2 id=\"passing\">Passing properties</h2><table class=\"passing\"><tr><th></th>"
-          "<th>property</th><th>kind</th><th class=\"n\">passed</th><th class=\"n\">failed</th>"
-          "<th>first pass</th><th>note</th></tr>";
+  out_ +=
+      "<h2 id=\"passing\">Passing properties</h2><table class=\"passing\"><tr><th></th>"
+      "<th>property</th><th>kind</th><th class=\"n\">passed</th><th class=\"n\">failed</th>"
+      "<th>first pass</th><th>note</th></tr>";
   for (const Property* p : sorted_) {
     if (Failed(*p)) continue;
     auto v = properties::Evaluate(*p);
-    std::string first = p->first_pass ? fmt::format("{} at {:.3f}s", HistoryLink(p->first_pass->history,
-                                                                              p->first_pass->seed),
-                                                    p->first_pass->t)
-                                      : "";
+    std::string first =
+        p->first_pass
+            ? fmt::format("{} at {:.3f}s", HistoryLink(p->first_pass->history, p->first_pass->seed),
+                          p->first_pass->t)
+            : "";
     out_ += fmt::format(
         "<tr class=\"prop-pass\" id=\"p-{}\"><td><span class=\"badge {}\">{}</span></td><td>{}{}"
         "</td><td>{}{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>"
@@ -478,17 +485,17 @@ void Page::PassingProperties() {
 }
 
 void Page::HistoriesTable() {
-  out_ += "<table class=\"histories\"><tr><th class=\"n\">#</th><th class=\"n\">seed</th>"
-          "<th>template</th><th>outcome</th><th>terminal</th><th class=\"n\">commands</th>"
-          "<th class=\"n\">time</th><th>faults injected</th><th class=\"n\">failures</th></tr>";
+  out_ +=
+      "<table class=\"histories\"><tr><th class=\"n\">#</th><th class=\"n\">seed</th>"
+      "<th>template</th><th>outcome</th><th>terminal</th><th class=\"n\">commands</th>"
+      "<th class=\"n\">time</th><th>faults injected</th><th class=\"n\">failures</th></tr>";
   for (size_t i = 0; i < r_.histories.size(); ++i) {
     const HistoryRow& h = r_.histories[i];
     const HistoryTrace* t = TraceOf(r_, h.index);
     uint64_t failures = 0;
     if (t) {
-      for (const auto& [id, c] : t->properties) failures += c.failures > 0 && r_.book &&
-                                                          r_.book->Find(id) &&
-                                                          Failed(*r_.book->Find(id));
+      for (const auto& [id, c] : t->properties)
+        failures += c.failures > 0 && r_.book && r_.book->Find(id) && Failed(*r_.book->Find(id));
     }
     out_ += fmt::format(
         "<tr><td class=\"n\"><a href=\"#h-{0}\">{0}</a></td><td class=\"n\">{1}</td><td>{2}</td>"
@@ -515,10 +522,10 @@ void Page::History(const HistoryRow& h, const HistoryTrace* t, bool open) {
       bad ? " bad" : "", h.index, open ? " open" : "", h.index, h.seed, Esc(h.template_name),
       Esc(h.outcome), Esc(h.terminal.empty() ? "none" : h.terminal),
       Plural(h.invocations, "command", "commands"), h.seconds,
-      failing.empty() ? ""
-                      : fmt::format(" · <span class=\"num-fail\">{} failing</span>",
-                                    Plural(static_cast<int64_t>(failing.size()), "property",
-                                           "properties")));
+      failing.empty()
+          ? ""
+          : fmt::format(" · <span class=\"num-fail\">{} failing</span>",
+                        Plural(static_cast<int64_t>(failing.size()), "property", "properties")));
   std::string meta;
   if (t && t->has_swarm) {
     std::string enabled, configured;
@@ -526,8 +533,8 @@ void Page::History(const HistoryRow& h, const HistoryTrace* t, bool open) {
     for (const auto& k : t->swarm_configured) {
       configured += (configured.empty() ? "" : ", ") + Esc(k);
     }
-    meta += fmt::format("faults enabled: {} (of {})", enabled.empty() ? "none" : enabled,
-                        configured);
+    meta +=
+        fmt::format("faults enabled: {} (of {})", enabled.empty() ? "none" : enabled, configured);
     meta += fmt::format(" · injected: {}", t->injected.empty() ? "none" : FaultsText(t->injected));
   }
   if (!failing.empty()) {

@@ -10,8 +10,8 @@ namespace faultline::report {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::HistoryScript;
+using ::testing::Not;
 
 const std::string kScript = "<script>window.__pwned=1</script>";
 const std::string kImg = "<img src=x onerror=\"window.__pwned=2\">";
@@ -54,8 +54,7 @@ class HtmlTest : public ::testing::Test {
       h.Service(1, "kv").Healthy(5, "kv").Setup(10).Swarm({"kill", "pause"}, {kind});
       h.FaultBegin(20, 1, kind, {"kv"}, {{"note", kImg}}).FaultHeal(60, 1, kind, {"kv"});
       h.Command(30, 120, 1, "parallel_driver_x.sh");
-      h.Assert(40, 1, "parallel_driver_x.sh", "message " + kScript, i == 1,
-               {{"value", kImg}});
+      h.Assert(40, 1, "parallel_driver_x.sh", "message " + kScript, i == 1, {{"value", kImg}});
       h.Assert(41, 1, "parallel_driver_x.sh", "fine", true);
       h.ServiceExit(150, "kv", true, "SIGTERM");
       h.End(160, 1);
@@ -78,7 +77,8 @@ TEST_F(HtmlTest, OutsideTextNeverBecomesMarkup) {
   EXPECT_EQ(page_.find("<img"), std::string::npos);
   EXPECT_EQ(page_.find("window.__pwned=1</script>"), std::string::npos);
   // The payloads are there, as text: in the property, its details, the log, the timeline.
-  EXPECT_NE(page_.find("message &lt;script&gt;window.__pwned=1&lt;/script&gt;"), std::string::npos) << "message &lt;script&gt;window.__pwned=1&lt;/script&gt;";
+  EXPECT_NE(page_.find("message &lt;script&gt;window.__pwned=1&lt;/script&gt;"), std::string::npos)
+      << "message &lt;script&gt;window.__pwned=1&lt;/script&gt;";
   EXPECT_GE(Count(page_, "&lt;img src=x onerror="), 4u);
   EXPECT_NE(page_.find("log &lt;script&gt;"), std::string::npos) << "log &lt;script&gt;";
 }
@@ -106,14 +106,18 @@ TEST_F(HtmlTest, FailingPropertyFirstWithReplayAttributionAndTimelines) {
   size_t failing = page_.find("<article class=\"prop fail\"");
   ASSERT_NE(failing, std::string::npos);
   EXPECT_LT(failing, page_.find("id=\"passing\""));
-  EXPECT_NE(page_.find("<code>faultline run scenarios/kv --seed 7 --duration 10s</code>"), std::string::npos) << "<code>faultline run scenarios/kv --seed 7 --duration 10s</code>";
-  EXPECT_NE(page_.find("Faults: fails only when pause is on"), std::string::npos) << "Faults: fails only when pause is on";
+  EXPECT_NE(page_.find("<code>faultline run scenarios/kv --seed 7 --duration 10s</code>"),
+            std::string::npos)
+      << "<code>faultline run scenarios/kv --seed 7 --duration 10s</code>";
+  EXPECT_NE(page_.find("Faults: fails only when pause is on"), std::string::npos)
+      << "Faults: fails only when pause is on";
   EXPECT_EQ(Count(page_, "<svg class=\"tl\""), 2u);
   EXPECT_EQ(Count(page_, "class=\"m mk-fail\""), 1u);
   EXPECT_EQ(Count(page_, "class=\"m fb f-pause\""), 1u);
   EXPECT_EQ(Count(page_, "class=\"m fb f-kill\""), 1u);
   EXPECT_EQ(Count(page_, "class=\"fo f-pause\""), 1u);  // shaded on the kv lane
-  EXPECT_NE(page_.find("<title>faultline: kv failed (1 of "), std::string::npos) << "<title>faultline: kv failed (1 of ";
+  EXPECT_NE(page_.find("<title>faultline: kv failed (1 of "), std::string::npos)
+      << "<title>faultline: kv failed (1 of ";
   EXPECT_NE(page_.find("setup complete"), std::string::npos) << "setup complete";
 }
 

@@ -16,7 +16,7 @@ constexpr double kRight = 8;
 constexpr double kAxis = 20;
 constexpr double kLane = 20;
 constexpr double kBar = 14;
-constexpr double kMinBar = 2.5;    // narrower invocations join a cluster
+constexpr double kMinBar = 2.5;  // narrower invocations join a cluster
 constexpr size_t kMaxMarksDrawn = 300;
 
 constexpr std::array<std::string_view, 7> kKnownFaults = {"kill",    "stop",  "pause", "throttle",
@@ -26,11 +26,16 @@ std::string Num(double v) { return fmt::format("{:.1f}", v); }
 
 const char* OutcomeClass(CommandOutcome o) {
   switch (o) {
-    case CommandOutcome::kOk: return "b-ok";
-    case CommandOutcome::kFailed: return "b-fail";
-    case CommandOutcome::kTimeout: return "b-timeout";
-    case CommandOutcome::kKilled: return "b-killed";
-    case CommandOutcome::kUnfinished: return "b-unfinished";
+    case CommandOutcome::kOk:
+      return "b-ok";
+    case CommandOutcome::kFailed:
+      return "b-fail";
+    case CommandOutcome::kTimeout:
+      return "b-timeout";
+    case CommandOutcome::kKilled:
+      return "b-killed";
+    case CommandOutcome::kUnfinished:
+      return "b-unfinished";
   }
   return "b-ok";
 }
@@ -76,9 +81,9 @@ class Drawing {
   std::string id_;
   int64_t end_us_;
   std::vector<std::vector<const FaultSpan*>> fault_rows_;
-  int fault_lane_ = -1;    // first lane of the fault rows
-  int service_lane_ = 0;   // first service lane
-  int slot_lane_ = 0;      // first command-slot lane
+  int fault_lane_ = -1;   // first lane of the fault rows
+  int service_lane_ = 0;  // first service lane
+  int slot_lane_ = 0;     // first command-slot lane
   int lanes_ = 0;
   std::string out_;
 };
@@ -158,7 +163,8 @@ void Drawing::Phases() {
         Num(LaneY(lanes_) + 11), Esc(label), left ? " end" : "");
   };
   if (t_.setup_us >= 0) line(t_.setup_us, "pl-setup", "setup complete");
-  if (t_.terminal_us >= 0) line(t_.terminal_us, "pl-terminal", t_.terminal.empty() ? "terminal" : t_.terminal);
+  if (t_.terminal_us >= 0)
+    line(t_.terminal_us, "pl-terminal", t_.terminal.empty() ? "terminal" : t_.terminal);
 }
 
 void Drawing::Lanes() {
@@ -174,8 +180,7 @@ void Drawing::Lanes() {
     }
   }
   for (size_t i = 0; i < t_.service_lanes.size(); ++i) {
-    label(service_lane_ + static_cast<int>(i), t_.service_lanes[i],
-          i % 2 ? "lane-b" : "lane-a");
+    label(service_lane_ + static_cast<int>(i), t_.service_lanes[i], i % 2 ? "lane-b" : "lane-a");
   }
   for (int s = 0; s < t_.slots; ++s) {
     label(slot_lane_ + s, fmt::format("commands {}", s + 1), s % 2 ? "lane-b" : "lane-a");
@@ -201,8 +206,8 @@ void Drawing::Faults() {
       for (const auto& target : f->targets) targets += (targets.empty() ? "" : ", ") + target;
       std::string title = fmt::format("fault #{}: {} on {}\n", f->id, f->kind, targets);
       if (f->begin_us >= 0) {
-        title += fmt::format("{} → {}", Seconds(begin),
-                             f->end_us >= 0 ? Seconds(end) : "never healed");
+        title +=
+            fmt::format("{} → {}", Seconds(begin), f->end_us >= 0 ? Seconds(end) : "never healed");
         if (f->end_us >= 0) title += fmt::format(" ({})", Seconds(end - begin));
         if (!f->heal_reason.empty()) title += ", healed: " + f->heal_reason;
       }
@@ -227,7 +232,8 @@ void Drawing::Services() {
     std::string title = fmt::format("{}, start {}\nstarted {}", name, s.start, Seconds(s.start_us));
     if (s.healthy_us >= 0) title += fmt::format(", healthy {}", Seconds(s.healthy_us));
     title += fmt::format(", until {}", Seconds(s.end_us));
-    if (!s.exit.empty()) title += fmt::format("\nended: {}{}", s.exit, s.unexpected ? " (unexpected)" : "");
+    if (!s.exit.empty())
+      title += fmt::format("\nended: {}{}", s.exit, s.unexpected ? " (unexpected)" : "");
     int64_t healthy = s.healthy_us >= 0 ? s.healthy_us : s.end_us;
     Rect(X(s.start_us), X(healthy), y, kBar, "m s-start", title);
     if (s.healthy_us >= 0) Rect(X(s.healthy_us), X(s.end_us), y, kBar, "m s-up", title);
@@ -284,15 +290,14 @@ void Drawing::Cluster(const std::vector<const CommandBar*>& run, int lane) {
   const char* cls = counts.count(CommandOutcome::kFailed)    ? "b-fail"
                     : counts.count(CommandOutcome::kTimeout) ? "b-timeout"
                                                              : "b-ok";
-  std::string title = fmt::format("{} invocations, {} → {}\n{} exit 0", run.size(),
-                                  Seconds(run.front()->start_us), Seconds(run.back()->end_us),
-                                  counts[CommandOutcome::kOk]);
+  std::string title =
+      fmt::format("{} invocations, {} → {}\n{} exit 0", run.size(), Seconds(run.front()->start_us),
+                  Seconds(run.back()->end_us), counts[CommandOutcome::kOk]);
   if (int n = counts[CommandOutcome::kFailed]) title += fmt::format(", {} failed", n);
   if (int n = counts[CommandOutcome::kTimeout]) title += fmt::format(", {} timed out", n);
   if (int n = counts[CommandOutcome::kKilled]) title += fmt::format(", {} killed", n);
   title += failures;
-  Rect(X(run.front()->start_us), X(run.back()->end_us), y, kBar,
-       std::string("m cl ") + cls, title);
+  Rect(X(run.front()->start_us), X(run.back()->end_us), y, kBar, std::string("m cl ") + cls, title);
 }
 
 void Drawing::Commands() {
@@ -368,14 +373,14 @@ void Drawing::Marks() {
       title += "\ndetails: " + JsonText(m.details, 1500);
     }
     std::string file = JsonString(m.location, "file");
-    if (!file.empty()) title += fmt::format("\nat: {}:{}", file, JsonInt(m.location, "begin_line", 0));
+    if (!file.empty())
+      title += fmt::format("\nat: {}:{}", file, JsonInt(m.location, "begin_line", 0));
     if (m.kind == Mark::Kind::kPropertyFailed) {
       out_ += fmt::format("<line class=\"fl\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>",
                           Num(x), Num(kAxis), Num(bottom));
     }
-    out_ += fmt::format(
-        "<path class=\"m {}\" d=\"M{} {}l7 7l-7 7l-7-7z\"><title>{}</title></path>", cls, Num(x),
-        Num(cy - 7), Esc(title));
+    out_ += fmt::format("<path class=\"m {}\" d=\"M{} {}l7 7l-7 7l-7-7z\"><title>{}</title></path>",
+                        cls, Num(x), Num(cy - 7), Esc(title));
     ++drawn;
   }
   size_t more = t_.marks.size() - drawn + t_.marks_dropped;

@@ -104,8 +104,8 @@ Json PropertyJson(const Property& p, const Report& r) {
             {"replays", replays}};
   j.update(AnalysisJson(Analyze(r, p), p));
   if (r.baseline) {
-    j["baseline"] = FindingName(Classify(*r.baseline, p.id, v.outcome == Outcome::kFailed,
-                                         v.reached));
+    j["baseline"] =
+        FindingName(Classify(*r.baseline, p.id, v.outcome == Outcome::kFailed, v.reached));
   }
   return j;
 }
@@ -117,7 +117,8 @@ Json BaselineJson(const Report& r) {
     findings[std::string(FindingName(f))] = Json::array();
   }
   for (const auto& c : ClassifyAll(*r.baseline, *r.book)) {
-    if (c.finding != Finding::kPassing) findings[std::string(FindingName(c.finding))].push_back(c.id);
+    if (c.finding != Finding::kPassing)
+      findings[std::string(FindingName(c.finding))].push_back(c.id);
   }
   return {{"run_dir", r.baseline->run_dir}, {"findings", findings}};
 }

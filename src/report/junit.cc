@@ -29,13 +29,26 @@ std::string Xml(std::string_view text) {
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += "&#10;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -58,7 +71,8 @@ std::string FailureBody(const Report& r, const Property& p, const PropertyAnalys
     body += fmt::format("first failure: history {} (seed {}), {} at {:.3f}s\n", e.history, e.seed,
                         e.source, e.t);
     std::string file = JsonString(e.location, "file");
-    if (!file.empty()) body += fmt::format("at: {}:{}\n", file, JsonInt(e.location, "begin_line", 0));
+    if (!file.empty())
+      body += fmt::format("at: {}:{}\n", file, JsonInt(e.location, "begin_line", 0));
     if (!e.details.is_null() && !(e.details.is_object() && e.details.empty())) {
       body += "details: " + e.details.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     }
@@ -77,8 +91,8 @@ std::string FailureBody(const Report& r, const Property& p, const PropertyAnalys
 
 std::string TestCase(const Report& r, const Property& p) {
   auto v = properties::Evaluate(p);
-  std::string classname = fmt::format("faultline.{}{}", r.meta.scenario_name,
-                                      p.builtin ? ".builtin" : "");
+  std::string classname =
+      fmt::format("faultline.{}{}", r.meta.scenario_name, p.builtin ? ".builtin" : "");
   std::string out = fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
                                 Xml(classname), Xml(p.id));
   std::string file = JsonString(p.location, "file");
@@ -89,8 +103,8 @@ std::string TestCase(const Report& r, const Property& p) {
   std::string finding;
   if (r.baseline) {
     finding = FindingLabel(Classify(*r.baseline, p.id, v.outcome == Outcome::kFailed, v.reached));
-    out += fmt::format("      <properties><property name=\"baseline\" value=\"{}\"/></properties>\n",
-                       finding);
+    out += fmt::format(
+        "      <properties><property name=\"baseline\" value=\"{}\"/></properties>\n", finding);
   }
   if (v.outcome == Outcome::kFailed) {
     PropertyAnalysis a = Analyze(r, p);
@@ -142,25 +156,27 @@ std::string JunitXml(const Report& r) {
       cases += TestCase(r, *p);
     }
   }
-  std::string props = fmt::format("      <property name=\"seeds\" value=\"{}\"/>\n",
-                                  Xml(r.meta.seeds.empty() ? std::to_string(r.meta.seed)
-                                                           : r.meta.seeds));
+  std::string props =
+      fmt::format("      <property name=\"seeds\" value=\"{}\"/>\n",
+                  Xml(r.meta.seeds.empty() ? std::to_string(r.meta.seed) : r.meta.seeds));
   props += fmt::format("      <property name=\"run_dir\" value=\"{}\"/>\n", Xml(r.meta.run_dir));
   for (const auto& [kind, n] : FaultsInjected(r)) {
-    props += fmt::format("      <property name=\"faults_injected.{}\" value=\"{}\"/>\n", Xml(kind), n);
+    props +=
+        fmt::format("      <property name=\"faults_injected.{}\" value=\"{}\"/>\n", Xml(kind), n);
   }
   if (r.baseline) {
-    props += fmt::format("      <property name=\"baseline\" value=\"{}\"/>\n",
-                         Xml(r.baseline->run_dir));
+    props +=
+        fmt::format("      <property name=\"baseline\" value=\"{}\"/>\n", Xml(r.baseline->run_dir));
   }
-  std::string counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
-                                   "time=\"{:.3f}\"",
-                                   tests, failures, errors, skipped, seconds);
+  std::string counts = fmt::format(
+      "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"{:.3f}\"",
+      tests, failures, errors, skipped, seconds);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"faultline\" {}>\n", counts);
-  out += fmt::format("  <testsuite name=\"{}\" {}{}>\n", Xml(r.meta.scenario_name), counts,
-                     r.meta.started.empty() ? ""
-                                            : fmt::format(" timestamp=\"{}\"", Xml(r.meta.started)));
+  out += fmt::format(
+      "  <testsuite name=\"{}\" {}{}>\n", Xml(r.meta.scenario_name), counts,
+      r.meta.started.empty() ? "" : fmt::format(" timestamp=\"{}\"", Xml(r.meta.started)));
   out += "    <properties>\n" + props + "    </properties>\n";
   out += cases;
   out += "  </testsuite>\n</testsuites>\n";

@@ -43,8 +43,12 @@ TEST(Junit, ParsesBackWithOneTestCasePerProperty) {
         {{"command", "t/parallel_driver_x.sh"},
          {"id", 1},
          {"assert",
-          {{"id", "maybe"}, {"hit", false}, {"condition", false}, {"must_hit", false},
-           {"assert_type", "always"}, {"display_type", "AlwaysOrUnreachable"}}}});
+          {{"id", "maybe"},
+           {"hit", false},
+           {"condition", false},
+           {"must_hit", false},
+           {"assert_type", "always"},
+           {"display_type", "AlwaysOrUnreachable"}}}});
   h.End(200, 1);
   properties::PropertyBook book;
   Report r;
@@ -57,7 +61,9 @@ TEST(Junit, ParsesBackWithOneTestCasePerProperty) {
   }
   r.traces.push_back(t.Finish());
   r.histories.push_back({.index = 0, .seed = 42, .outcome = "completed", .seconds = 0.2});
-  r.histories.push_back({.index = 1, .seed = 43, .outcome = "setup_failed",
+  r.histories.push_back({.index = 1,
+                         .seed = 43,
+                         .outcome = "setup_failed",
                          .message = "kv never became healthy\n| kv: <oops>"});
   std::string xml = JunitXml(r);
 

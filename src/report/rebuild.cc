@@ -29,7 +29,8 @@ struct HistoryFolder {
 
 Result<RunFolder> ReadRunFolder(const std::string& dir) {
   auto text = ReadFile(dir + "/run.json");
-  if (!text) return Unexpected(fmt::format("{} is not a faultline run folder: {}", dir, text.error()));
+  if (!text)
+    return Unexpected(fmt::format("{} is not a faultline run folder: {}", dir, text.error()));
   Json meta = Json::parse(*text, nullptr, false);
   if (!meta.is_object()) return Unexpected(fmt::format("{}/run.json is not valid JSON", dir));
   RunFolder run{.dir = dir, .meta = MetaFromJson(meta)};
@@ -60,8 +61,7 @@ std::vector<HistoryFolder> ListHistories(const std::string& run_dir, size_t run)
     }
     out.push_back(std::move(h));
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.index < b.index; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   return out;
 }
 
@@ -127,8 +127,7 @@ void Builder::Replays(Report& r) {
   for (size_t run = 0; run < runs_.size(); ++run) {
     std::map<uint64_t, std::vector<std::string>> by_seed;
     std::error_code ec;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(runs_[run].dir + "/replays", ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(runs_[run].dir + "/replays", ec)) {
       std::string name = entry.path().filename().string();
       size_t dash = name.rfind('-');
       auto seed = name.starts_with("seed") && dash != std::string::npos
@@ -148,8 +147,7 @@ void Builder::Replays(Report& r) {
         }
         for (const auto& [id, counts] : r.traces[i].properties) {
           const properties::Property* p = book_.Find(id);
-          if (counts.failures > 0 && p &&
-              properties::Evaluate(*p).outcome == Outcome::kFailed) {
+          if (counts.failures > 0 && p && properties::Evaluate(*p).outcome == Outcome::kFailed) {
             ids.push_back(id);
           }
         }
@@ -178,8 +176,8 @@ void Builder::Logs(Report& r) {
     if (!p->first_fail) continue;
     const properties::Example& e = *p->first_fail;
     if (e.history < 0 || static_cast<size_t>(e.history) >= r.histories.size()) continue;
-    r.logs[p->id] = FailureLogs(r.histories[static_cast<size_t>(e.history)],
-                                TraceOf(r, e.history), e, r.meta.run_dir);
+    r.logs[p->id] = FailureLogs(r.histories[static_cast<size_t>(e.history)], TraceOf(r, e.history),
+                                e, r.meta.run_dir);
   }
 }
 

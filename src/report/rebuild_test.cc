@@ -15,9 +15,10 @@ HistoryScript History(int index, uint64_t seed) {
   HistoryScript h(index, seed, "counter");
   bool pause = seed % 2 == 1;
   h.Service(1, "kv").Healthy(5, "kv").Setup(10);
-  h.Swarm({"kill", "pause"}, pause ? std::vector<std::string>{"pause"}
-                                   : std::vector<std::string>{"kill"});
-  h.FaultBegin(20, 1, pause ? "pause" : "kill", {"kv"}).FaultHeal(40, 1, pause ? "pause" : "kill", {"kv"});
+  h.Swarm({"kill", "pause"},
+          pause ? std::vector<std::string>{"pause"} : std::vector<std::string>{"kill"});
+  h.FaultBegin(20, 1, pause ? "pause" : "kill", {"kv"})
+      .FaultHeal(40, 1, pause ? "pause" : "kill", {"kv"});
   h.Command(50, 150, 1, "parallel_driver_x.sh");
   h.Assert(60, 1, "parallel_driver_x.sh", "rare", seed % 3 != 0, {{"seed", seed}});
   h.Assert(70, 1, "parallel_driver_x.sh", "always fine", true);
@@ -124,7 +125,8 @@ TEST_F(RebuildTest, MergeRefusesRunsOfAnotherScenario) {
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error(), HasSubstr("ran scenario 'other'"));
   std::vector<std::string> missing = {a, tmp_ + "/nope"};
-  EXPECT_THAT(Merge(missing, tmp_ + "/m", book).error(), HasSubstr("is not a faultline run folder"));
+  EXPECT_THAT(Merge(missing, tmp_ + "/m", book).error(),
+              HasSubstr("is not a faultline run folder"));
 }
 
 TEST_F(RebuildTest, HistoriesAreReadInIndexOrderBeyondAThousand) {
@@ -199,12 +201,12 @@ TEST(LogWindow, PicksTheStretchBetweenTheMarkersAroundTheTime) {
       "=== faultline t=3.000s: start 2\nc\n";
   LogExcerpt x = ServiceLogWindow(log, 1.5, 4);
   EXPECT_EQ(x.lines, (std::vector<std::string>{"=== faultline t=1.000s: start 1", "a", "b",
-                                                "=== faultline t=2.000s: exited"}));
+                                               "=== faultline t=2.000s: exited"}));
   EXPECT_EQ(x.title, "around t=1.500s: from t=1.000s to t=2.000s");
   // Two lines after the last marker: the window takes one line from before it.
   x = ServiceLogWindow(log, 3.5, 3);
   EXPECT_EQ(x.lines, (std::vector<std::string>{"=== faultline t=2.000s: exited",
-                                                "=== faultline t=3.000s: start 2", "c"}));
+                                               "=== faultline t=3.000s: start 2", "c"}));
   EXPECT_EQ(x.title, "around t=3.500s: from t=2.000s to the end");
   x = ServiceLogWindow(log, 0.5, 40);
   EXPECT_EQ(x.lines.front(), "before");

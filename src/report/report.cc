@@ -71,6 +71,30 @@ std::string DescribeSeeds(std::vector<uint64_t> seeds) {
   return out;
 }
 
+Result<std::vector<uint64_t>> ParseSeeds(std::string_view text, size_t max) {
+  std::vector<uint64_t> out;
+  for (const auto& item : Split(text, ',')) {
+    size_t dash = item.find('-');
+    auto lo = ParseUint(Trim(std::string_view(item).substr(0, dash)));
+    auto hi =
+        dash == std::string::npos ? lo : ParseUint(Trim(std::string_view(item).substr(dash + 1)));
+    if (!lo || !hi) {
+      return Unexpected(fmt::format(
+          "'{}' is not a seed or a range of seeds (expected e.g. 100-199 or 3,17,40-42)", item));
+    }
+    if (*hi < *lo) return Unexpected(fmt::format("the range '{}' ends before it starts", item));
+    if (*hi - *lo >= max || out.size() + (*hi - *lo) >= max) {
+      return Unexpected(fmt::format("more than {} seeds", max));
+    }
+    for (uint64_t s = *lo;; ++s) {
+      out.push_back(s);
+      if (s == *hi) break;
+    }
+  }
+  if (out.empty()) return Unexpected("no seeds given");
+  return out;
+}
+
 std::map<std::string, int> FaultsInjected(const Report& r) {
   std::map<std::string, int> out;
   for (const auto& t : r.traces) {

@@ -34,8 +34,8 @@ struct RunMeta {
   std::string started{};        // ISO 8601, UTC
   std::string ended{};
   bool validate = false;
-  std::string seeds{};                      // the --seeds flag as given ("100-199"), or empty
-  std::vector<std::string> merged_from{};   // a merged report: the run folders it merges
+  std::string seeds{};                     // the --seeds flag as given ("100-199"), or empty
+  std::vector<std::string> merged_from{};  // a merged report: the run folders it merges
 };
 
 struct HistoryRow {
@@ -66,8 +66,8 @@ struct LogExcerpt {
   std::string title{};  // "stderr of counter/x.sh #12", "kv.log from t=4.200s (start 2)"
   std::string path{};   // the file, as a path relative to the report's folder when it can be
   std::vector<std::string> lines{};
-  size_t omitted = 0;      // lines left out in the middle
-  size_t omitted_at = 0;   // where, as an index into `lines`
+  size_t omitted = 0;     // lines left out in the middle
+  size_t omitted_at = 0;  // where, as an index into `lines`
 };
 
 struct Report {
@@ -77,8 +77,8 @@ struct Report {
   const properties::PropertyBook* book = nullptr;
   std::vector<ReplayStat> replays{};
   bool interrupted = false;
-  std::vector<std::string> problems{};       // validate: every problem found
-  std::vector<std::string> read_warnings{};  // timeline lines that could not be read
+  std::vector<std::string> problems{};                    // validate: every problem found
+  std::vector<std::string> read_warnings{};               // timeline lines that could not be read
   std::map<std::string, std::vector<LogExcerpt>> logs{};  // property id -> around its first failure
   std::optional<Baseline> baseline{};
 };
@@ -96,6 +96,9 @@ const HistoryTrace* TraceOf(const Report& r, int index);
 std::vector<std::string> Warnings(const Report& r);
 // Seeds as ranges: {1,2,3,7,9,10} -> "1-3,7,9-10" (sorted; duplicates once).
 std::string DescribeSeeds(std::vector<uint64_t> seeds);
+// The inverse, for `--seeds`: "100-199", "3,17,40-42" -> the seeds in the order given. Fails on
+// anything else (an empty item, a range whose end is below its start, more than `max` seeds).
+Result<std::vector<uint64_t>> ParseSeeds(std::string_view text, size_t max = 1000000);
 // Fault kind -> faults injected (begun), over every history.
 std::map<std::string, int> FaultsInjected(const Report& r);
 

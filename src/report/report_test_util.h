@@ -42,7 +42,9 @@ class HistoryScript {
   HistoryScript& ServiceExit(double ms, const std::string& name, bool expected,
                              const std::string& signal = "SIGKILL") {
     return Add(ms, EventType::kServiceExit,
-               {{"service", name}, {"signal", signal}, {"expected", expected},
+               {{"service", name},
+                {"signal", signal},
+                {"expected", expected},
                 {"reason", expected ? "teardown" : ""}});
   }
   HistoryScript& Setup(double ms) {
@@ -71,8 +73,12 @@ class HistoryScript {
   HistoryScript& Assert(double ms, int64_t id, const std::string& name, const std::string& property,
                         bool condition, Json details = Json::object(),
                         const std::string& type = "always") {
-    Json a = {{"id", property},        {"message", property},  {"hit", true},
-              {"condition", condition}, {"must_hit", true},     {"assert_type", type},
+    Json a = {{"id", property},
+              {"message", property},
+              {"hit", true},
+              {"condition", condition},
+              {"must_hit", true},
+              {"assert_type", type},
               {"display_type", type == "always" ? "Always" : "Sometimes"},
               {"details", std::move(details)},
               {"location", {{"file", "test/v1/t/" + name}, {"begin_line", 7}}}};
@@ -82,14 +88,19 @@ class HistoryScript {
   HistoryScript& FaultBegin(double ms, int64_t id, const std::string& kind,
                             std::vector<std::string> targets, Json params = Json::object()) {
     return Add(ms, EventType::kFault,
-               {{"action", "begin"}, {"id", id}, {"kind", kind}, {"targets", targets},
-                {"params", std::move(params)}, {"planned_ms", 1000}});
+               {{"action", "begin"},
+                {"id", id},
+                {"kind", kind},
+                {"targets", targets},
+                {"params", std::move(params)},
+                {"planned_ms", 1000}});
   }
   HistoryScript& FaultHeal(double ms, int64_t id, const std::string& kind,
-                           std::vector<std::string> targets, const std::string& reason = "planned") {
-    return Add(ms, EventType::kFault,
-               {{"action", "heal"}, {"id", id}, {"kind", kind}, {"targets", targets},
-                {"reason", reason}});
+                           std::vector<std::string> targets,
+                           const std::string& reason = "planned") {
+    return Add(
+        ms, EventType::kFault,
+        {{"action", "heal"}, {"id", id}, {"kind", kind}, {"targets", targets}, {"reason", reason}});
   }
   HistoryScript& Terminal(double ms, const std::string& which) {
     Add(ms, EventType::kDecision, {{"what", "terminal"}, {"value", which}});
@@ -97,9 +108,8 @@ class HistoryScript {
   }
   HistoryScript& End(double ms, int64_t invocations, const std::string& terminal = "eventually") {
     Flush(ms);
-    return Add(ms, EventType::kHistoryEnd, {{"outcome", "completed"},
-                                            {"terminal", terminal},
-                                            {"invocations", invocations}});
+    return Add(ms, EventType::kHistoryEnd,
+               {{"outcome", "completed"}, {"terminal", terminal}, {"invocations", invocations}});
   }
   // Writes every pending command end at or before `ms`, in time order.
   void Flush(double ms) {

@@ -9,6 +9,7 @@ target_sources(faultline_core PRIVATE
   src/report/json.cc
   src/report/junit.cc
   src/report/logs.cc
+  src/report/progress.cc
   src/report/rebuild.cc
   src/report/report.cc
   src/report/summary.cc
@@ -20,6 +21,7 @@ faultline_test(report_test
   src/report/analysis_test.cc
   src/report/baseline_test.cc
   src/report/html_test.cc
+  src/report/progress_test.cc
   src/report/junit_test.cc
   src/report/rebuild_test.cc
   src/report/report_test.cc

@@ -62,12 +62,12 @@ const CommandBar* HistoryTrace::FindCommand(int64_t id) const {
 struct TraceBuilder::State {
   properties::HistoryRef ref;
   HistoryTrace trace;
-  properties::PropertyBook book;  // this history's alone: its per-history counts
+  properties::PropertyBook book;            // this history's alone: its per-history counts
   std::map<int64_t, size_t> open_commands;  // invocation id -> index in trace.commands
   std::map<std::string, int> command_index;
   std::vector<bool> slot_busy;
   std::map<std::string, int> lanes;
-  std::map<int, size_t> open_service;   // lane -> index in trace.services
+  std::map<int, size_t> open_service;     // lane -> index in trace.services
   std::map<int64_t, size_t> fault_index;  // fault id -> index in trace.faults
   int64_t last_us = 0;
 
@@ -202,9 +202,8 @@ void TraceBuilder::State::FaultsState(const Event& e) {
   if (JsonBool(e.fields, "configured", true)) trace.faults_configured = true;
   if (!trace.quiet.empty() && trace.quiet.back().end_us < 0) trace.quiet.back().end_us = e.t_us;
   if (state == "off" || state == "quiet") {
-    trace.quiet.push_back({.begin_us = e.t_us,
-                           .state = state,
-                           .reason = JsonString(e.fields, "reason")});
+    trace.quiet.push_back(
+        {.begin_us = e.t_us, .state = state, .reason = JsonString(e.fields, "reason")});
   }
 }
 
@@ -216,8 +215,8 @@ void TraceBuilder::State::PropertyMarks(
     Mark m{.kind = Mark::Kind::kPropertyFailed,
            .t_us = e.t_us,
            .property = id,
-           .command_id = JsonMember(e.fields, "command").is_string() ? JsonInt(e.fields, "id", -1)
-                                                                     : -1,
+           .command_id =
+               JsonMember(e.fields, "command").is_string() ? JsonInt(e.fields, "id", -1) : -1,
            .service = JsonString(e.fields, "service")};
     std::string command = JsonString(e.fields, "command");
     m.source = !m.service.empty() ? "service " + m.service

@@ -21,13 +21,13 @@ namespace faultline::report {
 enum class CommandOutcome { kOk, kFailed, kTimeout, kKilled, kUnfinished };
 
 struct CommandBar {
-  int64_t id = 0;     // the invocation's id in its history
-  int command = 0;    // index into HistoryTrace::command_names
-  int slot = 0;       // the lane among the command slots, from 0
+  int64_t id = 0;   // the invocation's id in its history
+  int command = 0;  // index into HistoryTrace::command_names
+  int slot = 0;     // the lane among the command slots, from 0
   int64_t start_us = 0;
   int64_t end_us = 0;
   CommandOutcome outcome = CommandOutcome::kUnfinished;
-  std::string exit{};   // "exit 0", "exit 3", "SIGKILL", with "(timeout)" etc.
+  std::string exit{};  // "exit 0", "exit 3", "SIGKILL", with "(timeout)" etc.
 };
 
 // One start of a service, to its exit (or the end of the history).
@@ -37,7 +37,7 @@ struct ServiceSpan {
   int64_t start_us = 0;
   int64_t healthy_us = -1;
   int64_t end_us = -1;
-  std::string exit{};       // how it ended: "killed by SIGKILL", "exit 1", or empty
+  std::string exit{};  // how it ended: "killed by SIGKILL", "exit 1", or empty
   bool unexpected = false;
 };
 
@@ -50,7 +50,7 @@ struct FaultSpan {
   int64_t begin_us = -1;  // -1 when only a failure was recorded
   int64_t end_us = -1;    // -1 while in force at the end of the timeline
   std::string heal_reason{};
-  std::string error{};      // the injection or heal failed
+  std::string error{};  // the injection or heal failed
 };
 
 // A stretch of the history when the schedule injected nothing ("off" or "quiet").
@@ -71,7 +71,7 @@ struct Mark {
   std::string source{};    // "template/command #12" or "service kv"
   int64_t command_id = -1;
   std::string service{};
-  std::string message{};   // the assertion's message, the warning, the error
+  std::string message{};  // the assertion's message, the warning, the error
   Json details{};
   Json location{};
 };
@@ -88,7 +88,7 @@ struct HistoryTrace {
   std::string template_name{};
   int64_t setup_us = -1;     // setup complete
   int64_t terminal_us = -1;  // the terminal decision
-  std::string terminal{};      // eventually | finally | none
+  std::string terminal{};    // eventually | finally | none
   int64_t end_us = 0;        // the history's last event
   std::vector<std::string> service_lanes{};
   std::vector<ServiceSpan> services{};
@@ -98,7 +98,7 @@ struct HistoryTrace {
   std::vector<FaultSpan> faults{};
   std::vector<QuietSpan> quiet{};
   std::vector<Mark> marks{};
-  size_t marks_dropped = 0;  // marks beyond kMaxMarks, counted only
+  size_t marks_dropped = 0;        // marks beyond kMaxMarks, counted only
   bool faults_configured = false;  // the scenario configures faults (a `faults` event said so)
   bool has_swarm = false;
   std::vector<std::string> swarm_configured{};

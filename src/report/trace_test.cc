@@ -18,11 +18,11 @@ HistoryTrace Fold(const HistoryScript& h) {
 TEST(Trace, PacksOverlappingCommandsIntoSlotsAndKeepsTheirOutcomes) {
   HistoryScript h(0, 5);
   h.Service(1, "kv").Healthy(10, "kv").Setup(20);
-  h.Command(100, 500, 1, "parallel_driver_a.sh");      // slot 0
-  h.Command(200, 300, 2, "parallel_driver_b.sh", 3);   // slot 1, exits 3
+  h.Command(100, 500, 1, "parallel_driver_a.sh");     // slot 0
+  h.Command(200, 300, 2, "parallel_driver_b.sh", 3);  // slot 1, exits 3
   h.Flush(350);
   h.Command(350, 900, 3, "anytime_c.sh", 0, "timeout");  // slot 1 again: 2 ended at 300
-  h.Command(400, 450, 4, "anytime_d.sh");              // slot 2
+  h.Command(400, 450, 4, "anytime_d.sh");                // slot 2
   h.Terminal(950, "finally");
   h.End(1000, 4, "finally");
   HistoryTrace t = Fold(h);
@@ -59,8 +59,12 @@ TEST(Trace, FaultSpansSwarmAndInjectedCountsFollowTheContract) {
   h.ServiceExit(401, "replica", false);
   h.Service(450, "replica", 2);
   h.FaultHeal(450, 2, "kill", {"replica"});
-  h.Add(500, EventType::kFault, {{"action", "failed"}, {"id", 3}, {"kind", "pause"},
-                                 {"targets", {"replica"}}, {"error", "no such process"}});
+  h.Add(500, EventType::kFault,
+        {{"action", "failed"},
+         {"id", 3},
+         {"kind", "pause"},
+         {"targets", {"replica"}},
+         {"error", "no such process"}});
   h.FaultBegin(600, 4, "pause", {"primary"});  // never healed
   h.End(700, 0);
   HistoryTrace t = Fold(h);
