@@ -15,11 +15,8 @@ struct Built {
   Report r;
   explicit Built(const std::vector<HistoryScript>& histories) {
     for (const auto& h : histories) {
-      TraceBuilder t({h.index(), h.seed()});
-      for (const auto& e : h.events()) {
-        book.Add({h.index(), h.seed()}, e);
-        t.Add(e);
-      }
+      TraceBuilder t({h.index(), h.seed()}, book);
+      for (const auto& e : h.events()) t.Add(e);
       r.traces.push_back(t.Finish());
       r.histories.push_back({.index = h.index(), .seed = h.seed(), .outcome = "completed"});
     }

@@ -127,7 +127,8 @@ TEST(HtmlTimeline, ManyShortInvocationsBecomeClusters) {
   for (int i = 0; i < 5000; ++i) h.Command(10 + i * 10.0, 18 + i * 10.0, i + 1, "anytime_x.sh");
   h.Command(20, 30000, 9999, "parallel_driver_long.sh");
   h.End(60000, 5001);
-  TraceBuilder b({0, 1});
+  properties::PropertyBook book;
+  TraceBuilder b({0, 1}, book);
   for (const auto& e : h.events()) b.Add(e);
   HistoryTrace t = b.Finish();
   std::string svg = html::TimelineSvg(t, "x");

@@ -15,8 +15,9 @@ using properties::Outcome;
 using properties::Property;
 
 // XML 1.0 text or attribute value: no control characters (they cannot even be escaped), no
-// invalid UTF-8, no U+FFFE/U+FFFF, and the five markup characters escaped.
-std::string Xml(std::string_view text) {
+// invalid UTF-8, no U+FFFE/U+FFFF, and the five markup characters escaped. Attribute values keep
+// their newlines as &#10; (a raw one would be read back as a space).
+std::string Escape(std::string_view text, bool attribute) {
   std::string safe = ForTerminal(text, /*keep_newlines=*/true);
   std::string out;
   out.reserve(safe.size());
@@ -45,7 +46,7 @@ std::string Xml(std::string_view text) {
         out += "&apos;";
         break;
       case '\n':
-        out += "&#10;";
+        out += attribute ? "&#10;" : "\n";
         break;
       default:
         out += c;
@@ -54,13 +55,8 @@ std::string Xml(std::string_view text) {
   return out;
 }
 
-// Text content keeps its newlines as they are.
-std::string XmlText(std::string_view text) {
-  std::string out = Xml(text);
-  std::string::size_type pos = 0;
-  while ((pos = out.find("&#10;", pos)) != std::string::npos) out.replace(pos, 5, "\n");
-  return out;
-}
+std::string Xml(std::string_view text) { return Escape(text, /*attribute=*/true); }
+std::string XmlText(std::string_view text) { return Escape(text, /*attribute=*/false); }
 
 std::string FailureBody(const Report& r, const Property& p, const PropertyAnalysis& a) {
   std::string body = properties::Evaluate(p).reason + "\n";

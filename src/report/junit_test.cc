@@ -54,11 +54,8 @@ TEST(Junit, ParsesBackWithOneTestCasePerProperty) {
   Report r;
   r.meta = testing::TestMeta("/runs/x", 42, 1);
   r.book = &book;
-  TraceBuilder t({0, 42});
-  for (const auto& e : h.events()) {
-    book.Add({0, 42}, e);
-    t.Add(e);
-  }
+  TraceBuilder t({0, 42}, book);
+  for (const auto& e : h.events()) t.Add(e);
   r.traces.push_back(t.Finish());
   r.histories.push_back({.index = 0, .seed = 42, .outcome = "completed", .seconds = 0.2});
   r.histories.push_back({.index = 1,

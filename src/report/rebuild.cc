@@ -1,8 +1,12 @@
-// Rebuild and Merge: a Report from run folders alone. Histories are read one at a time (a
+// Rebuild and Merge: a Report from run folders alone. Histories are folded one at a time (a
 // timeline is dropped once folded into the book and its trace), in index order for one run and in
-// seed order for a merge, so the report never depends on how histories interleaved in time.
+// seed order for a merge, so the report never depends on how histories interleaved in time. A
+// reader thread parses the next timelines while the caller's thread folds (TimelineReader).
 #include <algorithm>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "base/files.h"
 #include "base/strings.h"
@@ -95,20 +99,83 @@ class Builder {
   properties::PropertyBook& book_;
 };
 
+// Parses the timelines of `folders` in order on a thread of its own, at most two histories
+// ahead of the one being folded: parsing JSON is most of a rebuild's work, and folding must stay
+// in order on the caller's thread.
+class TimelineReader {
+ public:
+  explicit TimelineReader(const std::vector<HistoryFolder>& folders)
+      : folders_(folders), thread_([this] { Run(); }) {}
+  ~TimelineReader() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // The timeline of folders[i]; call with i = 0, 1, 2, ... in turn.
+  Result<TimelineFile> Take(size_t i) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return ready_.count(i) > 0; });
+    Result<TimelineFile> t = std::move(ready_.at(i));
+    ready_.erase(i);
+    cv_.notify_all();
+    return t;
+  }
+
+ private:
+  void Run() {
+    for (size_t i = 0; i < folders_.size(); ++i) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || ready_.size() < 2; });
+        if (stop_) return;
+      }
+      auto t = ReadTimeline(folders_[i].dir + "/timeline.jsonl");
+      std::lock_guard lock(mu_);
+      ready_.emplace(i, std::move(t));
+      cv_.notify_all();
+    }
+  }
+
+  const std::vector<HistoryFolder>& folders_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<size_t, Result<TimelineFile>> ready_;  // GUARDED_BY(mu_)
+  bool stop_ = false;                             // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+// A passing assertion of a property that already has its first passing example needs neither
+// its details nor its location: dropping them spares the book two copies per line.
+void DropWhatTheBookHas(const properties::PropertyBook& book, Event& e) {
+  if (e.type != EventType::kAssert) return;
+  Json& a = e.fields["assert"];
+  if (!a.is_object() || !JsonBool(a, "condition", false)) return;
+  const properties::Property* p = book.Find(JsonString(a, "id"));
+  if (!p || !p->first_pass || p->kind == sdk::AssertKind::kUnreachable) return;
+  a.erase("details");
+  a.erase("location");
+}
+
 Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& r) {
+  if (renumber) {
+    for (size_t i = 0; i < folders.size(); ++i) folders[i].index = static_cast<int>(i);
+  }
+  TimelineReader reader(folders);
   for (size_t i = 0; i < folders.size(); ++i) {
     HistoryFolder& f = folders[i];
-    if (renumber) f.index = static_cast<int>(i);
-    auto timeline = ReadTimeline(f.dir + "/timeline.jsonl");
+    auto timeline = reader.Take(i);
     if (!timeline) return Status::Error(timeline.error());
     if (timeline->skipped_lines > 0) {
       r.read_warnings.push_back(fmt::format("{}/timeline.jsonl: {} line(s) could not be read",
                                             f.dir, timeline->skipped_lines));
     }
     properties::HistoryRef ref{f.index, f.seed};
-    TraceBuilder trace(ref);
-    for (const auto& e : timeline->events) {
-      book_.Add(ref, e);
+    TraceBuilder trace(ref, book_);
+    for (auto& e : timeline->events) {
+      DropWhatTheBookHas(book_, e);
       trace.Add(e);
     }
     HistoryRow row = RowFromEvents(timeline->events, f);

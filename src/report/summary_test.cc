@@ -22,11 +22,8 @@ TEST(Summary, OutsideTextCannotDriveTheTerminalAndFaultsArePrintedPerKind) {
   properties::PropertyBook book;
   Report r;
   r.meta = testing::TestMeta("/runs/\x1b[Kx", 1, 1);
-  TraceBuilder t({0, 1});
-  for (const auto& e : h.events()) {
-    book.Add({0, 1}, e);
-    t.Add(e);
-  }
+  TraceBuilder t({0, 1}, book);
+  for (const auto& e : h.events()) t.Add(e);
   r.traces.push_back(t.Finish());
   r.histories.push_back({.index = 0, .seed = 1, .outcome = "completed", .invocations = 1});
   r.book = &book;

@@ -62,8 +62,9 @@ const CommandBar* HistoryTrace::FindCommand(int64_t id) const {
 struct TraceBuilder::State {
   properties::HistoryRef ref;
   HistoryTrace trace;
-  properties::PropertyBook book;            // this history's alone: its per-history counts
-  std::map<int64_t, size_t> open_commands;  // invocation id -> index in trace.commands
+  properties::PropertyBook* book = nullptr;
+  std::map<std::string, PropertyCounts> before;  // the book's counts when the history began
+  std::map<int64_t, size_t> open_commands;       // invocation id -> index in trace.commands
   std::map<std::string, int> command_index;
   std::vector<bool> slot_busy;
   std::map<std::string, int> lanes;
@@ -104,8 +105,13 @@ struct TraceBuilder::State {
   void Other(const Event& e);
 };
 
-TraceBuilder::TraceBuilder(properties::HistoryRef ref) : s_(std::make_unique<State>()) {
+TraceBuilder::TraceBuilder(properties::HistoryRef ref, properties::PropertyBook& book)
+    : s_(std::make_unique<State>()) {
   s_->ref = ref;
+  s_->book = &book;
+  for (const Property* p : book.Sorted()) {
+    s_->before[p->id] = {.passes = p->passes, .failures = p->failures};
+  }
   s_->trace.index = ref.index;
   s_->trace.seed = ref.seed;
 }
@@ -210,7 +216,7 @@ void TraceBuilder::State::FaultsState(const Event& e) {
 void TraceBuilder::State::PropertyMarks(
     const Event& e, const std::vector<std::pair<std::string, uint64_t>>& before) {
   for (const auto& [id, failures] : before) {
-    const Property* p = book.Find(id);
+    const Property* p = book->Find(id);
     if (!p || p->failures == failures || !FailsAtOnce(*p)) continue;
     Mark m{.kind = Mark::Kind::kPropertyFailed,
            .t_us = e.t_us,
@@ -290,7 +296,7 @@ void TraceBuilder::Add(const Event& e) {
   // The properties this event may evaluate, with their failures so far.
   std::vector<std::pair<std::string, uint64_t>> before;
   auto note = [&](std::string id) {
-    const Property* p = s.book.Find(id);
+    const Property* p = s.book->Find(id);
     before.emplace_back(std::move(id), p ? p->failures : 0);
   };
   switch (e.type) {
@@ -310,7 +316,7 @@ void TraceBuilder::Add(const Event& e) {
     default:
       break;
   }
-  s.book.Add(s.ref, e);
+  s.book->Add(s.ref, e);
   if (!before.empty()) s.PropertyMarks(e, before);
   switch (e.type) {
     case EventType::kCommandStart:
@@ -346,8 +352,14 @@ HistoryTrace TraceBuilder::Finish() {
     if (span.end_us < 0) span.end_us = t.end_us;
   }
   if (!t.quiet.empty() && t.quiet.back().end_us < 0) t.quiet.back().end_us = t.end_us;
-  for (const Property* p : s.book.Sorted()) {
-    if (p->hits > 0) t.properties[p->id] = {.passes = p->passes, .failures = p->failures};
+  for (const Property* p : s.book->Sorted()) {
+    auto was = s.before.find(p->id);
+    PropertyCounts now{.passes = p->passes, .failures = p->failures};
+    if (was != s.before.end()) {
+      now.passes -= was->second.passes;
+      now.failures -= was->second.failures;
+    }
+    if (now.passes + now.failures > 0) t.properties[p->id] = now;
   }
   return std::move(t);
 }

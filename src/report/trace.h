@@ -114,14 +114,17 @@ struct HistoryTrace {
   const CommandBar* FindCommand(int64_t id) const;
 };
 
+// Folds one history's events into its trace and into `book`, the run's property book, which it
+// feeds itself (a history's own counts are the book's growth while the history is folded, so
+// histories must be folded one after another into one book).
 class TraceBuilder {
  public:
-  explicit TraceBuilder(properties::HistoryRef ref);
+  TraceBuilder(properties::HistoryRef ref, properties::PropertyBook& book);
   ~TraceBuilder();
   TraceBuilder(TraceBuilder&&) noexcept;
   TraceBuilder& operator=(TraceBuilder&&) noexcept;
 
-  // Folds one event; events arrive in timeline order.
+  // Feeds one event to the book and folds it; events arrive in timeline order.
   void Add(const Event& e);
   // Closes what is still open at the last event's time and returns the trace.
   HistoryTrace Finish();

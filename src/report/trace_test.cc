@@ -10,7 +10,8 @@ namespace {
 using testing::HistoryScript;
 
 HistoryTrace Fold(const HistoryScript& h) {
-  TraceBuilder b({h.index(), h.seed()});
+  properties::PropertyBook book;
+  TraceBuilder b({h.index(), h.seed()}, book);
   for (const auto& e : h.events()) b.Add(e);
   return b.Finish();
 }
