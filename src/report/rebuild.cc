@@ -71,7 +71,9 @@ std::vector<HistoryFolder> ListHistories(const std::string& run_dir, size_t run)
 
 HistoryRow RowFromEvents(const std::vector<Event>& events, const HistoryFolder& f) {
   HistoryRow row{.index = f.index, .seed = f.seed, .dir = f.dir, .outcome = "interrupted"};
+  int64_t started = 0;  // invocations, for a timeline cut short (faultline was killed)
   for (const auto& e : events) {
+    started += e.type == EventType::kCommandStart;
     if (e.type == EventType::kHistoryStart) {
       row.template_name = JsonString(e.fields, "template");
     } else if (e.type == EventType::kHistoryEnd) {
@@ -82,6 +84,7 @@ HistoryRow RowFromEvents(const std::vector<Event>& events, const HistoryFolder& 
       row.seconds = static_cast<double>(e.t_us) / 1e6;
     }
   }
+  if (row.outcome == "interrupted") row.invocations = started;
   return row;
 }
 

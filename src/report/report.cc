@@ -52,6 +52,7 @@ std::vector<std::string> Warnings(const Report& r) {
           "property '{}' was reported with more than one kind; the first seen ({}) counts", id,
           p ? p->display_type : "?"));
     }
+    for (auto& warning : r.book->Warnings()) out.push_back(std::move(warning));
   }
   out.insert(out.end(), r.read_warnings.begin(), r.read_warnings.end());
   return out;

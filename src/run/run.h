@@ -33,6 +33,7 @@ struct RunOptions {
   bool color = false;
   bool progress = false;  // a status line redrawn in place; plain lines otherwise
   std::string baseline;   // --baseline OLD_RUN: findings against it in every report
+  std::string network;  // "loopback" or "isolated" overrides the scenario's `network:`
 };
 
 // Runs and returns the process exit code (base/exit_codes.h). Progress and the summary go to
