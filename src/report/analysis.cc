@@ -44,14 +44,27 @@ void Triage(const Property& p, const properties::Verdict& v, PropertyAnalysis& a
   }
 }
 
+// Passing histories count only when they ran a template that also failed the property: another
+// template exercises other code, so its fault kinds say nothing about this failure.
 void Attribute(const Report& r, const Property& p, PropertyAnalysis& a) {
   std::vector<const HistoryTrace*> failing, passing;
-  std::set<std::string> kinds;
+  std::set<std::string> kinds, failing_templates;
+  for (const auto& t : r.traces) {
+    auto it = t.properties.find(p.id);
+    if (it != t.properties.end() && t.has_swarm && it->second.failures > 0) {
+      failing.push_back(&t);
+      failing_templates.insert(t.template_name);
+    }
+  }
   for (const auto& t : r.traces) {
     auto it = t.properties.find(p.id);
     if (it == t.properties.end() || !t.has_swarm) continue;
-    (it->second.failures > 0 ? failing : passing).push_back(&t);
-    kinds.insert(t.swarm_configured.begin(), t.swarm_configured.end());
+    if (it->second.failures == 0 && failing_templates.count(t.template_name) > 0) {
+      passing.push_back(&t);
+    }
+    if (it->second.failures > 0 || failing_templates.count(t.template_name) > 0) {
+      kinds.insert(t.swarm_configured.begin(), t.swarm_configured.end());
+    }
   }
   a.failing_with_swarm = static_cast<int>(failing.size());
   a.passing_with_swarm = static_cast<int>(passing.size());
@@ -80,14 +93,26 @@ void Attribute(const Report& r, const Property& p, PropertyAnalysis& a) {
       off += !std::all_of(a.required.begin(), a.required.end(),
                           [&](const std::string& kind) { return t->Enabled(kind); });
     }
-    a.attribution_text = fmt::format(
-        "fails only when {} {} on (on in all {} failing histor{}; off in {} of {} passing)",
-        EnglishList(a.required), a.required.size() == 1 ? "is" : "are", a.failing_with_swarm,
-        a.failing_with_swarm == 1 ? "y" : "ies", off, a.passing_with_swarm);
+    std::string on = a.failing_with_swarm == 1
+                         ? "on in the one failing history"
+                         : fmt::format("on in all {} failing histories", a.failing_with_swarm);
+    a.attribution_text = fmt::format("fails only when {} {} on ({}; off in {} of {} passing)",
+                                     EnglishList(a.required), a.required.size() == 1 ? "is" : "are",
+                                     on, off, a.passing_with_swarm);
   } else if (a.passing_with_swarm == 0) {
-    a.attribution_text = "no passing history to compare with";
+    a.attribution_text = "no passing history of the same template to compare with";
   } else {
-    a.attribution_text = "no fault kind explains it: it failed with each kind off at least once";
+    std::vector<std::string> always_on;  // on in every failing history, and so in every passing
+    for (const auto& k : a.kinds) {
+      if (k.failing_on == a.failing_with_swarm) always_on.push_back(k.kind);
+    }
+    a.attribution_text =
+        always_on.empty()
+            ? "no fault kind explains it: it failed with each kind off at least once"
+            : fmt::format(
+                  "{} {} on in every failing history and in every passing one too: no "
+                  "kind tells them apart",
+                  EnglishList(always_on), always_on.size() == 1 ? "is" : "are");
   }
 }
 

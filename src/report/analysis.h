@@ -28,7 +28,8 @@ struct PropertyAnalysis {
   int histories_passed = 0;  // histories that evaluated it and never against it
   Hint hint = Hint::kNone;   // for failing properties only
   std::string hint_text{};   // one sentence for people
-  // Fault attribution, over the histories that recorded a swarm subset.
+  // Fault attribution, over the histories that recorded a swarm subset; passing histories count
+  // only if they ran a template that failed the property (another template is other code).
   int failing_with_swarm = 0;
   int passing_with_swarm = 0;
   int failing_without_faults = 0;  // failing histories in which no fault began

@@ -25,8 +25,9 @@ struct Built {
   PropertyAnalysis Of(const std::string& id) { return Analyze(r, *book.Find(id)); }
 };
 
-HistoryScript WithKinds(int i, std::vector<std::string> enabled, bool fails, bool faulted = true) {
-  HistoryScript h(i, 100 + static_cast<uint64_t>(i));
+HistoryScript WithKinds(int i, std::vector<std::string> enabled, bool fails, bool faulted = true,
+                        std::string tmpl = "t") {
+  HistoryScript h(i, 100 + static_cast<uint64_t>(i), std::move(tmpl));
   h.Setup(1).Swarm({"kill", "network", "pause"}, enabled);
   if (faulted) h.FaultBegin(5, 1, enabled[0], {"kv"}).FaultHeal(8, 1, enabled[0], {"kv"});
   h.Command(10, 100, 1, "parallel_driver_x.sh");
@@ -58,6 +59,26 @@ TEST(Analysis, SaysWhichFaultKindAFailureNeeds) {
   EXPECT_EQ(a.hint, Hint::kRare);
   EXPECT_EQ(a.hint_text,
             "fails rarely (in 2 of 6 histories, 2 of 8 evaluations): a likely real bug");
+}
+
+// Histories of another template run other code: their kinds neither clear nor blame one.
+TEST(Analysis, OnlyHistoriesOfAFailingTemplateAreComparedWith) {
+  Built b({WithKinds(0, {"pause"}, true), WithKinds(1, {"kill"}, false, true, "other"),
+           WithKinds(2, {"network"}, false, true, "other"),
+           WithKinds(3, {"kill", "pause"}, false)});
+  PropertyAnalysis a = b.Of("durable");
+  EXPECT_EQ(a.histories_passed, 3);  // the hint still counts every history
+  EXPECT_EQ(a.passing_with_swarm, 1);
+  EXPECT_TRUE(a.required.empty());
+  EXPECT_EQ(a.attribution_text,
+            "pause is on in every failing history and in every passing one too: no kind tells "
+            "them apart");
+  Built alone({WithKinds(0, {"pause"}, true), WithKinds(1, {"kill"}, false, true, "other")});
+  EXPECT_EQ(alone.Of("durable").attribution_text,
+            "no passing history of the same template to compare with");
+  Built one({WithKinds(0, {"pause"}, true), WithKinds(1, {"kill"}, false)});
+  EXPECT_EQ(one.Of("durable").attribution_text,
+            "fails only when pause is on (on in the one failing history; off in 1 of 1 passing)");
 }
 
 TEST(Analysis, AFailureWithoutFaultsIsNotBlamedOnThem) {
