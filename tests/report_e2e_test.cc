@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libxml/parser.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 
 #include <algorithm>
@@ -293,6 +295,61 @@ TEST_F(ReportE2E, FaultAttributionNamesTheKindAFailureNeeds) {
   // Each pause is a bar in the faults lane and a shaded span on kv's lane.
   EXPECT_EQ(Count(html, "<rect class=\"m fb f-pause\""), static_cast<size_t>(begun["pause"]));
   EXPECT_EQ(Count(html, "<rect class=\"fo f-pause\""), static_cast<size_t>(begun["pause"]));
+}
+
+// Outside text from a real run: a command file name, an assertion's id, message, location and
+// details, and service and command output lines, each with markup and terminal controls. The
+// page runs nothing of it (one script, the page's own; no element from it), junit.xml parses,
+// and no control byte reaches a report or the terminal.
+TEST_F(ReportE2E, OutsideTextFromARealRunIsEscapedInEveryFormat) {
+  std::string sc = out_dir_ + "/hostile";
+  ASSERT_TRUE(MakeDirs(sc + "/test/v1/t").ok());
+  ASSERT_TRUE(WriteFileAtomic(sc + "/scenario.yaml", R"(name: hostile
+duration: 1s
+services:
+  svc:
+    command: [sh, -c, "printf '<script>window.__pwned=1</script> \\033[2J svc log\\n'; exec sleep 600"]
+)")
+                  .ok());
+  std::string command = sc + "/test/v1/t/parallel_driver_<img src=x onerror=alert(1)>\x1b[2J.sh";
+  ASSERT_TRUE(WriteFileAtomic(command, R"(#!/bin/sh
+printf '%s\n' '{"antithesis_assert":{"assert_type":"always","must_hit":true,"display_type":"Always","condition":false,"hit":true,"id":"<script>window.__pwned=1</script>\u001b[2J id","message":"<script>window.__pwned=1</script>\u001b[2J id","location":{"file":"<img src=x onerror=alert(2)>.c","function":"</title><script>x()</script>","class":"","begin_line":3,"begin_column":0},"details":{"<b>k</b>":"<img src=x onerror=alert(3)>\u001b]0;pwn\u0007"}}}' >>"$ANTITHESIS_OUTPUT_DIR/sdk.jsonl"
+echo '<script>window.__pwned=2</script> command stdout'
+sleep 0.2
+)")
+                  .ok());
+  ASSERT_EQ(chmod(command.c_str(), 0755), 0);
+  auto run = Faultline({"run", sc, "--seed", "1", "--no-progress"});
+  ASSERT_EQ(run.code, 1) << run.out << run.err;
+  EXPECT_EQ((run.out + run.err).find('\x1b'), std::string::npos) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("FAIL  <script>window.__pwned=1</script>\\x1b[2J id"));
+  std::string dir = RunDirOf(run.out);
+  std::string html = ReadFile(dir + "/report.html").value();
+  std::string junit = ReadFile(dir + "/junit.xml").value();
+  for (const std::string* text : {&html, &junit}) {
+    EXPECT_EQ(text->find('\x1b'), std::string::npos);
+    EXPECT_EQ(text->find('\x07'), std::string::npos);
+  }
+  EXPECT_EQ(Count(html, "<script"), 1u);  // the page's own
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<b>k"), std::string::npos);
+  // Every payload is on the page, as text.
+  for (const char* shown :
+       {"&lt;img src=x onerror=alert(1)&gt;", "&lt;img src=x onerror=alert(2)&gt;",
+        "&lt;img src=x onerror=alert(3)&gt;", "&lt;/title&gt;&lt;script&gt;x()",
+        "window.__pwned=1&lt;/script&gt;\\x1b[2J id",
+        "window.__pwned=2&lt;/script&gt; command stdout"}) {
+    EXPECT_THAT(html, HasSubstr(shown));
+  }
+  EXPECT_THAT(html, HasSubstr("svc log"));
+  xmlDoc* doc = xmlReadMemory(junit.data(), static_cast<int>(junit.size()), "junit.xml", "UTF-8",
+                              XML_PARSE_NONET);
+  ASSERT_NE(doc, nullptr) << junit;
+  xmlFreeDoc(doc);
+  EXPECT_THAT(junit, HasSubstr("&lt;img src=x onerror=alert(1)&gt;"));
+  // report.json keeps the text as it was (JSON strings carry any character safely).
+  Json j = Json::parse(ReadFile(dir + "/report.json").value());
+  EXPECT_NE(Property(j, "<script>window.__pwned=1</script>\x1b[2J id"), nullptr);
 }
 
 }  // namespace
