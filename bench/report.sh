@@ -22,5 +22,5 @@ load() {  # load HTML: seconds from navigation to the load event
 small=$(load "$tmp/small/report.html")
 big=$(load "$tmp/big/report.html")
 awk -v b="$big" -v s="$small" 'BEGIN {
-  printf "report.html load in Chromium: %.3f s, a one-history report %.3f s (ratio %.1f)   target: <= 2 s %s\n",
-    b, s, b / s, (b <= 2.0) ? "MET" : "MISSED" }'
+  printf "report.html load in Chromium: %.3f s; baseline, a one-history report: %.3f s (ratio %.1f); target <= 2 s (%.2f of it) %s\n",
+    b, s, b / s, b / 2.0, (b <= 2.0) ? "MET" : "MISSED" }'
