@@ -297,10 +297,10 @@ TEST_F(ReportE2E, FaultAttributionNamesTheKindAFailureNeeds) {
   EXPECT_EQ(Count(html, "<rect class=\"fo f-pause\""), static_cast<size_t>(begun["pause"]));
 }
 
-// Outside text from a real run: a command file name, an assertion's id, message, location and
-// details, and service and command output lines, each with markup and terminal controls. The
-// page runs nothing of it (one script, the page's own; no element from it), junit.xml parses,
-// and no control byte reaches a report or the terminal.
+// Outside text from a real run: a command file name with markup, an assertion's id, message,
+// location and details, and service and command output lines, each with markup and terminal
+// controls. The page runs nothing of it (one script, the page's own; no element from it), junit.xml
+// parses, and no control byte reaches a report or the terminal.
 TEST_F(ReportE2E, OutsideTextFromARealRunIsEscapedInEveryFormat) {
   std::string sc = out_dir_ + "/hostile";
   ASSERT_TRUE(MakeDirs(sc + "/test/v1/t").ok());
@@ -311,7 +311,8 @@ services:
     command: [sh, -c, "printf '<script>window.__pwned=1</script> \\033[2J svc log\\n'; exec sleep 600"]
 )")
                   .ok());
-  std::string command = sc + "/test/v1/t/parallel_driver_<img src=x onerror=alert(1)>\x1b[2J.sh";
+  // (faultline refuses control characters in file names; markup it takes.)
+  std::string command = sc + "/test/v1/t/parallel_driver_<img src=x onerror=alert(1)>.sh";
   ASSERT_TRUE(WriteFileAtomic(command, R"(#!/bin/sh
 printf '%s\n' '{"antithesis_assert":{"assert_type":"always","must_hit":true,"display_type":"Always","condition":false,"hit":true,"id":"<script>window.__pwned=1</script>\u001b[2J id","message":"<script>window.__pwned=1</script>\u001b[2J id","location":{"file":"<img src=x onerror=alert(2)>.c","function":"</title><script>x()</script>","class":"","begin_line":3,"begin_column":0},"details":{"<b>k</b>":"<img src=x onerror=alert(3)>\u001b]0;pwn\u0007"}}}' >>"$ANTITHESIS_OUTPUT_DIR/sdk.jsonl"
 echo '<script>window.__pwned=2</script> command stdout'
