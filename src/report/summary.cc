@@ -168,10 +168,13 @@ void PrintSummary(FILE* out, const Report& r, bool color) {
   for (const auto& h : r.histories) invocations += h.invocations;
   std::fprintf(out,
                "%s%s%s: %d properties, %d failed; %zu histor%s, %lld command invocations; "
-               "report: %s/report.json (report.html, junit.xml)\n",
+               "report: %s/report.json\n",
                paint, OutcomeWord(code, false), Paint(color, "\033[0m"), passed + failed, failed,
                r.histories.size(), r.histories.size() == 1 ? "y" : "ies",
                static_cast<long long>(invocations), dir.c_str());
+  // The line above ends with report.json's path (scripts read it); the other formats follow.
+  std::fprintf(out, "  for people: %s/report.html; for CI: %s/junit.xml\n", dir.c_str(),
+               dir.c_str());
 }
 
 }  // namespace faultline::report
