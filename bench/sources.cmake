@@ -1,4 +1,5 @@
 # Benchmarks (make bench).
+faultline_bench(report_bench bench/report/report_bench.cc)
 
 # The fault schedule's decision to in-force time per kind (bench/faults.sh).
 faultline_bench(fault_bench bench/faults/fault_bench.cc)
