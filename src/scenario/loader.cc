@@ -22,8 +22,8 @@ const std::vector<std::string> kRootKeys = {"name",          "description", "set
                                             "setup_timeout", "duration",    "services",
                                             "links",         "workload",    "faults"};
 const std::vector<std::string> kServiceKeys = {
-    "prepare",     "command",    "user",       "port",    "env",       "healthcheck",
-    "stop_signal", "stop_grace", "depends_on", "compose", "templates", "restart"};
+    "prepare",    "command",    "user",    "port",      "env",     "healthcheck", "stop_signal",
+    "stop_grace", "depends_on", "compose", "templates", "restart", "prepared"};
 const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
 const std::vector<std::string> kWorkloadKeys = {"env", "max_parallel_drivers", "command_timeout",
@@ -99,6 +99,9 @@ class Loader {
   std::set<std::string> ValidateReferences();
   void ValidateNetworkLinks(const std::set<std::string>& link_names);
   void ValidateDependencies();
+  // A reusable prepared folder has a prepare step, depends only on reusable services (a base
+  // backup matches only the primary it was taken from), and holds no per-history value.
+  void ValidateReusablePrepared();
   void ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
                        std::string_view what);
   void ValidateText(const Text& t, const std::string& viewpoint);
@@ -376,6 +379,13 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
     s.compose = JsonOf(v);
   } else if (key == "templates") {
     if (auto t = Scalar(v, "templates")) s.templates = *t;
+  } else if (key == "prepared") {
+    auto p = Scalar(v, "prepared");
+    if (p == "reusable" || p == "per-history") {
+      s.reusable_prepared = p == "reusable";
+    } else if (p) {
+      Error(v, fmt::format("prepared must be 'reusable' or 'per-history', not '{}'", *p));
+    }
   } else if (key == "restart") {
     auto r = Scalar(v, "restart");
     if (r == "no") {
@@ -649,6 +659,7 @@ void Loader::ValidateNetworkLinks(const std::set<std::string>& link_names) {
 void Loader::Validate() {
   std::set<std::string> link_names = ValidateReferences();
   ValidateDependencies();
+  ValidateReusablePrepared();
   auto fault_targets = [&](const std::vector<std::string>& targets, const char* kind) {
     if (fault_nodes_.count(kind)) ValidateTargets(targets, fault_nodes_[kind], kind);
   };
@@ -694,6 +705,37 @@ void Loader::ValidateDependencies() {
   };
   for (const auto& s : s_.services) {
     if (state[s.name] == 0 && visit(s)) return;
+  }
+}
+
+void Loader::ValidateReusablePrepared() {
+  for (const auto& s : s_.services) {
+    if (!s.reusable_prepared) continue;
+    YAML::Node where = Child(service_nodes_[s.name], "prepared");
+    if (s.prepare.empty()) {
+      Error(where, fmt::format("service '{}' says 'prepared: reusable' but has no 'prepare' step",
+                               s.name));
+    }
+    for (const auto& dep : s.depends_on) {
+      const Service* d = s_.FindService(dep);
+      if (d && !d->reusable_prepared) {
+        Error(where, fmt::format("service '{}' has a reusable prepared folder but depends on '{}', "
+                                 "whose folder is not reusable: what '{}' prepares from it would "
+                                 "not match the '{}' of each history (make it 'prepared: "
+                                 "reusable' too)",
+                                 s.name, dep, s.name, dep));
+      }
+    }
+    for (const auto& argv : s.prepare) {
+      for (const auto& t : argv) {
+        for (const char* per_history : {"{history.dir}", "{history.seed}"}) {
+          if (t.raw.find(per_history) == std::string::npos) continue;
+          Error(t.pos, fmt::format("a reusable prepare step cannot use {}: its folder is made once "
+                                   "per run and would hold one history's value",
+                                   per_history));
+        }
+      }
+    }
   }
 }
 

@@ -54,7 +54,10 @@ struct Service {
   std::vector<std::string> depends_on;
   std::string templates;           // extension: this service's own templates folder, relative
   Restart restart = Restart::kNo;  // extension: restart after an exit no fault caused
-  Json compose;                    // used only by render-compose
+  // Extension (`prepared: reusable`): the folder `prepare` leaves is made once per run and copied
+  // into every history (topology/prepared_store.h).
+  bool reusable_prepared = false;
+  Json compose;  // used only by render-compose
 };
 
 struct Link {
