@@ -373,3 +373,66 @@ TEST_F(E2E, LeanBinaryLoadsNoDatabaseOrHttpLibraryAndDelegates) {
 
 }  // namespace
 }  // namespace faultline
+
+namespace faultline {
+namespace {
+
+// A service command or prepare step that cannot be started ends the history as setup_failed and
+// faultline exits 3 at once: for run, for several histories, and for validate (which exits 1).
+TEST_F(E2E, UnstartableServiceEndsTheRunInsteadOfHanging) {
+  const std::string templates = Fixture("unstartable") + "/test";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"missing", "command: [/nonexistent/program]"},
+      {"directory", "command: [/tmp]"},
+      {"not-executable", "command: [" + Fixture("unstartable") + "/README]"},
+      {"empty", "command: [\"\"]"},
+      {"prepare", "prepare: [/nonexistent/prepare]\n    command: [sleep, \"60\"]"},
+  };
+  for (const auto& [name, service] : cases) {
+    std::string dir = out_dir_ + "/" + name;
+    ASSERT_TRUE(MakeDirs(dir).ok());
+    ASSERT_EQ(symlink(templates.c_str(), (dir + "/test").c_str()), 0);
+    ASSERT_TRUE(WriteFile(dir + "/scenario.yaml",
+                          "name: " + name + "\nservices:\n  a:\n    " + service + "\n")
+                    .ok());
+    auto run = Faultline({"run", dir, "--seed", "1", "--duration", "1s"});
+    EXPECT_EQ(run.code, 3) << name << "\n" << run.out << run.err;
+    EXPECT_EQ(Report()["histories"][0]["outcome"], "setup_failed") << name;
+    auto several = Faultline({"run", dir, "--histories", "3", "--jobs", "2", "--duration", "1s"});
+    EXPECT_EQ(several.code, 3) << name << "\n" << several.out << several.err;
+    auto validate = Faultline({"validate", dir});
+    EXPECT_EQ(validate.code, 1) << name << "\n" << validate.out << validate.err;
+  }
+  EXPECT_TRUE(NothingLeft());
+}
+
+}  // namespace
+}  // namespace faultline
+
+namespace faultline {
+namespace {
+
+// A second interrupt during a slow stop kills everything at once, and still writes the report
+// that the summary names, with the history that was running.
+TEST_F(E2E, SecondInterruptWritesTheReportItNames) {
+  auto started = StartBackground({"run", Fixture("slowstop"), "--seed", "3"});
+  ASSERT_TRUE(WaitForFile("driver-started", Millis(30000))) << "the driver never ran";
+  kill(started.pid, SIGINT);
+  usleep(300000);  // the service ignores SIGTERM: its stop now waits for the 60 s grace
+  auto end = StopBackground(started, SIGINT);
+  EXPECT_EQ(end.code, 130) << end.out << end.err;
+  size_t at = end.out.find("report: ");
+  ASSERT_NE(at, std::string::npos) << end.out;
+  std::string path = end.out.substr(at + 8, end.out.find('\n', at) - at - 8);
+  auto text = ReadFile(path);
+  ASSERT_TRUE(text.ok()) << "the summary names " << path << ", which was not written";
+  Json report = Json::parse(*text, nullptr, false);
+  ASSERT_EQ(report["histories"].size(), 1u) << *text;
+  EXPECT_EQ(report["histories"][0]["outcome"], "interrupted");
+  EXPECT_EQ(report["histories"][0]["seed"], 3);
+  EXPECT_THAT(end.out, HasSubstr("1 histor"));
+  EXPECT_TRUE(NothingLeft()) << LeftOver();
+}
+
+}  // namespace
+}  // namespace faultline

@@ -48,11 +48,7 @@ Composer::Composer(const Template& tmpl, ComposerOptions options, uint64_t seed,
       anytime_rng_(DeriveSeed(seed, "anytime")) {}
 
 Composer::~Composer() {
-  if (budget_timer_) clock_.Cancel(budget_timer_);
-  if (anytime_timer_) clock_.Cancel(anytime_timer_);
-  for (auto& [id, r] : running_) {
-    if (r.timeout) clock_.Cancel(r.timeout);
-  }
+  // The timers cancel themselves.
 }
 
 void Composer::Decide(const char* what, Json value) {
@@ -91,17 +87,17 @@ bool Composer::Launch(const Command* c) {
     Finish(EndReason::kLaunchFailed, fmt::format("cannot start {}: {}", c->Id(), pid.error()));
     return false;
   }
-  Running r{c, clock_.Now(), 0, ""};
+  Running r{c, clock_.Now(), Timer(), ""};
   r.timeout = clock_.After(options_.command_timeout, [this, id] {
     auto it = running_.find(id);
     if (it == running_.end()) return;
-    it->second.timeout = 0;
+    it->second.timeout = Timer();
     if (it->second.killed.empty()) it->second.killed = "timeout";
     any_killed_ = true;
     result_.anything_killed_by_timeout = true;
     launcher_.Kill(id);
   });
-  running_[id] = r;
+  running_[id] = std::move(r);
   any_driver_started_ |= IsDriver(c->prefix);
   timeline_.Record(EventType::kCommandStart, CommandStartFields(inv, *pid, nth));
   return true;
@@ -110,9 +106,9 @@ bool Composer::Launch(const Command* c) {
 void Composer::OnCommandEnd(int64_t id, Outcome outcome) {
   auto it = running_.find(id);
   if (it == running_.end()) return;
-  Running r = it->second;
+  Running r = std::move(it->second);
   running_.erase(it);
-  if (r.timeout) clock_.Cancel(r.timeout);
+  r.timeout.Cancel();
   timeline_.Record(EventType::kCommandEnd,
                    CommandEndFields(id, *r.command, outcome, r.killed, clock_.Now() - r.started));
 
@@ -161,7 +157,7 @@ void Composer::EnterDriverPhase() {
     Millis budget = plan_rng_.Between(options_.budget.lo, options_.budget.hi);
     Decide("budget", FormatDuration(budget));
     budget_timer_ = clock_.After(budget, [this] {
-      budget_timer_ = 0;
+      budget_timer_ = Timer();
       EndDriverPhase();
     });
     if (!parallel.empty()) {
@@ -206,13 +202,13 @@ void Composer::FillDrivers() {
 
 void Composer::ScheduleAnytime() {
   auto anytime = tmpl_.With(Prefix::kAnytime);
-  if (phase_ != Phase::kDrivers || anytime.empty() || anytime_timer_ ||
+  if (phase_ != Phase::kDrivers || anytime.empty() || anytime_timer_.armed() ||
       CountRunning(Prefix::kAnytime) > 0) {
     return;
   }
   Millis gap = anytime_rng_.Between(options_.anytime_gap.lo, options_.anytime_gap.hi);
   anytime_timer_ = clock_.After(gap, [this, anytime] {
-    anytime_timer_ = 0;
+    anytime_timer_ = Timer();
     if (phase_ == Phase::kDrivers) Launch(Pick(anytime_rng_, anytime, nullptr));
   });
 }
@@ -234,9 +230,8 @@ void Composer::ChooseTerminal() {
 
 void Composer::EndDriverPhase() {
   if (phase_ != Phase::kDrivers) return;
-  if (budget_timer_) clock_.Cancel(budget_timer_);
-  if (anytime_timer_) clock_.Cancel(anytime_timer_);
-  budget_timer_ = anytime_timer_ = 0;
+  budget_timer_.Cancel();
+  anytime_timer_.Cancel();
   serial_next_ = nullptr;
   ChooseTerminal();
   if (terminal_ == "finally") {
@@ -287,9 +282,8 @@ void Composer::RunTerminal() {
 void Composer::Interrupt() {
   if (phase_ == Phase::kDone || phase_ == Phase::kIdle) return;
   interrupted_ = true;
-  if (budget_timer_) clock_.Cancel(budget_timer_);
-  if (anytime_timer_) clock_.Cancel(anytime_timer_);
-  budget_timer_ = anytime_timer_ = 0;
+  budget_timer_.Cancel();
+  anytime_timer_.Cancel();
   terminal_ = "none";
   phase_ = Phase::kKilling;
   KillAllRunning("interrupt");
@@ -299,9 +293,8 @@ void Composer::Interrupt() {
 void Composer::Finish(EndReason reason, std::string message) {
   if (phase_ == Phase::kDone) return;
   phase_ = Phase::kDone;
-  if (budget_timer_) clock_.Cancel(budget_timer_);
-  if (anytime_timer_) clock_.Cancel(anytime_timer_);
-  budget_timer_ = anytime_timer_ = 0;
+  budget_timer_.Cancel();
+  anytime_timer_.Cancel();
   if (reason == EndReason::kLaunchFailed && !running_.empty()) {
     KillAllRunning("interrupt");
   }

@@ -14,57 +14,19 @@
 #include <set>
 #include <string>
 
+#include "base/clock.h"
 #include "base/duration.h"
 #include "base/rng.h"
 #include "base/status.h"
+#include "composer/command_launcher.h"
+#include "composer/fault_control.h"
 #include "composer/templates.h"
 #include "timeline/timeline.h"
 
 namespace faultline::composer {
 
-// One run of one command.
-struct Invocation {
-  int64_t id = 0;  // 1, 2, ... in launch order within the history
-  const Command* command = nullptr;
-  uint64_t seed = 0;  // FAULTLINE_SEED for this invocation
-};
-
-// How an invocation ended, as the launcher saw it.
-struct Outcome {
-  int code = -1;   // exit code, when it exited
-  int signal = 0;  // the signal that ended it, or 0
-};
-
-// Starts and kills invocations. The launcher must report every end through
-// Composer::OnCommandEnd, including ends that Kill caused.
-class CommandLauncher {
- public:
-  virtual ~CommandLauncher() = default;
-  // Starts the invocation; returns its pid, or an error when it could not start.
-  virtual Result<int> Launch(const Invocation& invocation) = 0;
-  // Kills the invocation's whole process group.
-  virtual void Kill(int64_t id) = 0;
-};
-
-// Time and timers. The real one wraps the EventLoop; tests use virtual time.
-class Clock {
- public:
-  using TimerId = uint64_t;
-  virtual ~Clock() = default;
-  virtual Millis Now() = 0;
-  virtual TimerId After(Millis delay, std::function<void()> cb) = 0;
-  virtual void Cancel(TimerId id) = 0;
-};
-
-// The fault schedule, as the composer sees it.
-class FaultControl {
- public:
-  virtual ~FaultControl() = default;
-  // Setup is complete and the first_ command has finished: faults may begin.
-  virtual void Enable() = 0;
-  // Stop injecting and heal everything; call `healed` once the system is whole again.
-  virtual void StopAndHeal(std::function<void()> healed) = 0;
-};
+// Time and timers: base/clock.h (the run's event loop, or virtual time in tests).
+using faultline::Clock;
 
 struct ComposerOptions {
   int max_parallel_drivers = 4;
@@ -113,7 +75,7 @@ class Composer {
   struct Running {
     const Command* command = nullptr;
     Millis started{0};
-    Clock::TimerId timeout = 0;
+    Timer timeout;
     std::string killed;  // why faultline killed it: "timeout", "terminal", "interrupt"
   };
 
@@ -154,8 +116,8 @@ class Composer {
   bool any_killed_ = false;
   bool interrupted_ = false;
   std::string terminal_;  // "eventually" | "finally" | "none"
-  Clock::TimerId budget_timer_ = 0;
-  Clock::TimerId anytime_timer_ = 0;
+  Timer budget_timer_;
+  Timer anytime_timer_;
   ComposerResult result_;
   std::function<void(ComposerResult)> done_;
 };

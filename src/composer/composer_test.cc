@@ -8,38 +8,10 @@
 #include <map>
 #include <queue>
 
+#include "base/fake_clock.h"
+
 namespace faultline::composer {
 namespace {
-
-class FakeClock : public Clock {
- public:
-  Millis Now() override { return now_; }
-  TimerId After(Millis delay, std::function<void()> cb) override {
-    TimerId id = next_++;
-    timers_[id] = {now_ + delay, std::move(cb)};
-    return id;
-  }
-  void Cancel(TimerId id) override { timers_.erase(id); }
-  // Runs timers in time order (ties in creation order) until none is left or `limit` passes.
-  void RunAll(Millis limit = Millis(24 * 3600 * 1000)) {
-    while (!timers_.empty()) {
-      auto next = timers_.begin();
-      for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-        if (it->second.first < next->second.first) next = it;
-      }
-      if (next->second.first > limit) return;
-      now_ = next->second.first;
-      auto cb = std::move(next->second.second);
-      timers_.erase(next);
-      cb();
-    }
-  }
-
- private:
-  Millis now_{0};
-  TimerId next_ = 1;
-  std::map<TimerId, std::pair<Millis, std::function<void()>>> timers_;
-};
 
 struct Span {
   int64_t id;
@@ -67,9 +39,9 @@ class FakeLauncher : public CommandLauncher {
     return static_cast<int>(1000 + inv.id);
   }
   void Kill(int64_t id) override {
-    if (auto it = ends_.find(id); it != ends_.end()) clock_.Cancel(it->second);
+    ends_.erase(id);
     // A killed group ends a moment later.
-    clock_.After(Millis(1), [this, id] { End(id, Outcome{-1, 9}, true); });
+    kills_.push_back(clock_.After(Millis(1), [this, id] { End(id, Outcome{-1, 9}, true); }));
   }
   const std::vector<Span>& spans() const { return spans_; }
   const std::vector<uint64_t>& seeds() const { return seeds_; }
@@ -90,7 +62,8 @@ class FakeLauncher : public CommandLauncher {
   Composer* composer_ = nullptr;
   std::vector<Span> spans_;
   std::vector<uint64_t> seeds_;
-  std::map<int64_t, Clock::TimerId> ends_;
+  std::map<int64_t, Timer> ends_;
+  std::vector<Timer> kills_;
 };
 
 class FakeFaults : public FaultControl {
@@ -99,12 +72,13 @@ class FakeFaults : public FaultControl {
   void Enable() override { enabled_at = clock_.Now(); }
   void StopAndHeal(std::function<void()> healed) override {
     heal_requested_at = clock_.Now();
-    clock_.After(Millis(10), std::move(healed));
+    heal_ = clock_.After(Millis(10), std::move(healed));
   }
   std::optional<Millis> enabled_at, heal_requested_at;
 
  private:
   FakeClock& clock_;
+  Timer heal_;
 };
 
 Template MakeTemplate(const std::vector<std::string>& names) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "composer/composer.h"
+#include "composer/fault_control.h"
 #include "process/event_loop.h"
 #include "scenario/scenario.h"
 #include "timeline/timeline.h"

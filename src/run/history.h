@@ -1,27 +1,34 @@
 // History: one fresh bring-up of a scenario, one template, one seeded schedule of commands and
-// faults, and one terminal check. It wires the rooms together on the run's event loop: the
-// Topology brings services up, SDK files are followed into the Timeline, the Composer (or, for
-// `faultline validate`, a plain sequence) decides what runs, the FaultSchedule decides faults,
-// and everything ends in teardown. Its folder holds the timeline, the resolved scenario, service
-// logs and folders, and every invocation's stdout, stderr and SDK file.
+// faults, and one terminal check. It is a phase machine that wires the rooms together on the
+// run's event loop:
+//
+//   preparing ──► starting (Topology brings services up) ──► setup (SetupGate) ──► running
+//   (Composer, or ValidateSequence for `faultline validate`, over the CommandRunner; the
+//   FaultSchedule injects) ──► tearing down (everything stopped) ──► done
+//
+// An error or an interrupt in any phase goes straight to tearing down. SDK output is followed by
+// SdkIngest into the Timeline throughout. The history's folder is laid out by HistoryLayout.
 // Owned by the Run; every method runs on the run's event-loop thread.
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/history_layout.h"
 #include "composer/composer.h"
 #include "faults/fault_schedule.h"
-#include "net/fault_proxy.h"
 #include "process/event_loop.h"
+#include "process/loop_clock.h"
 #include "process/supervisor.h"
+#include "run/command_runner.h"
 #include "run/control_server.h"
+#include "run/loopback_network.h"
+#include "run/sdk_ingest.h"
+#include "run/setup_gate.h"
+#include "run/validate_sequence.h"
 #include "scenario/scenario.h"
-#include "sdk/file_reader.h"
 #include "timeline/timeline.h"
 #include "topology/topology.h"
 
@@ -61,74 +68,57 @@ struct HistoryResult {
 };
 std::string_view OutcomeName(HistoryResult::Outcome outcome);
 
-class History : public composer::CommandLauncher {
+class History {
  public:
   History(const RunContext& ctx, HistorySpec spec, Timeline::Listener listener);
-  ~History() override;
+  ~History();
   History(const History&) = delete;
   History& operator=(const History&) = delete;
 
-  // Runs the history; `done` runs once, after teardown.
+  // Runs the history; `done` runs once, after teardown, on a later turn of the loop (never from
+  // inside Start or Interrupt).
   void Start(std::function<void(HistoryResult)> done);
   // Ends early: kills what runs, tears down; `done` still runs.
   void Interrupt();
-
-  // composer::CommandLauncher
-  Result<int> Launch(const composer::Invocation& invocation) override;
-  void Kill(int64_t id) override;
+  // Gives up at once (a second interrupt: every process was already killed): ends the timeline
+  // with history_end and returns the result as it stands; `done` never runs.
+  HistoryResult Abandon();
 
  private:
-  class LoopClock;
-  class Sequence;
-  struct Running {
-    ChildId child = 0;
-    std::string command;
-    std::vector<std::unique_ptr<sdk::SdkFileReader>> readers;
-  };
-  struct ServiceReader {
-    std::unique_ptr<sdk::SdkFileReader> reader;
-    std::string service;
-  };
+  enum class Phase { kIdle, kStarting, kSetup, kRunning, kTearingDown, kDone };
 
   Status Prepare();
-  // Puts every link of the scenario behind this history's fault proxy.
-  Status RouteLinks();
-  Status WriteResolvedScenario() const;
+  Status PrepareCommands();
   void OnServicesUp(Status status);
-  void SetupComplete(const std::string& via, Json source, Json details);
+  void OnSetup(SetupGate::Outcome outcome);
   void RunSchedule();
   void OnScheduleDone(composer::ComposerResult result);
-  void OnInvocationExit(int64_t id, ExitStatus status);
-  void PollSdk();
-  void Ingest(const Json& source, sdk::SdkLine&& line);
-  void FinalPoll(sdk::SdkFileReader& reader, const Json& source);
+  void OnInvocationEnd(int64_t id, ExitStatus status);
+  void Fail(HistoryResult::Outcome outcome, std::string message);
   void Teardown();
   void Finish();
 
   RunContext ctx_;
   HistorySpec spec_;
+  HistoryLayout layout_;
+  // Declared in dependency order: each part may refer to the ones above it, and is destroyed
+  // before them.
+  LoopClock clock_;
   Timeline timeline_;
+  std::unique_ptr<SdkIngest> sdk_;
+  std::unique_ptr<SetupGate> gate_;
   std::unique_ptr<Topology> topology_;
-  std::unique_ptr<net::FaultProxy> proxy_;  // only when the scenario has links
+  std::unique_ptr<LoopbackNetwork> network_;
   std::unique_ptr<faults::FaultSchedule> faults_;
   std::unique_ptr<ControlServer> control_;
-  std::unique_ptr<LoopClock> clock_;
+  std::unique_ptr<CommandRunner> commands_;
   std::unique_ptr<composer::Composer> composer_;
-  std::unique_ptr<Sequence> sequence_;
-  std::vector<std::string> workload_env_;  // the scenario's workload env, resolved
-  std::vector<std::string> command_env_;   // faultline's environment overlaid with workload_env_
-  std::string stop_faults_path_;
-  std::map<int64_t, Running> running_;
-  std::vector<ServiceReader> service_readers_;
-  EventLoop::TimerId poll_timer_ = 0;
-  EventLoop::TimerId sdk_setup_timer_ = 0;
-  bool setup_complete_ = false;
-  // A setup-complete line that arrived before every service was healthy; it counts once they are.
-  std::optional<std::pair<Json, Json>> early_setup_;
-  bool tearing_down_ = false;
+  std::unique_ptr<ValidateSequence> sequence_;
+  Phase phase_ = Phase::kIdle;
   bool interrupted_ = false;
   HistoryResult result_;
   std::function<void(HistoryResult)> done_;
+  Timer later_;  // work moved out of a caller's stack (teardown after the schedule, `done`)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

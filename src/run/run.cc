@@ -98,6 +98,7 @@ class Runner {
   int Finish();
   std::string HistoryDir(const std::string& name);
   void MoveHome(const HistoryResult& r);
+  report::HistoryRow RowOf(const HistoryResult& r);
 
   RunOptions options_;
   FILE* out_;
@@ -258,13 +259,16 @@ void Runner::MoveHome(const HistoryResult& r) {
   }
 }
 
-void Runner::OnHistoryDone(HistoryResult r) {
-  MoveHome(r);
+report::HistoryRow Runner::RowOf(const HistoryResult& r) {
   std::string dir = homes_.count(r.dir) ? homes_[r.dir] : r.dir;
-  report::HistoryRow row{
+  return report::HistoryRow{
       r.index,   r.seed,     r.template_name, dir,      std::string(OutcomeName(r.outcome)),
       r.message, r.terminal, r.invocations,   r.seconds};
-  report_.histories.push_back(row);
+}
+
+void Runner::OnHistoryDone(HistoryResult r) {
+  MoveHome(r);
+  report_.histories.push_back(RowOf(r));
   for (const auto& p : r.problems) report_.problems.push_back(p);
   std::fprintf(out_, "history %d (seed %llu, template %s): %s, %lld invocations, terminal %s\n",
                r.index, static_cast<unsigned long long>(r.seed), r.template_name.c_str(),
@@ -293,6 +297,8 @@ void Runner::OnInterrupt(int signal) {
     std::fprintf(err_, "\nfaultline: %s: stopping the histories (again to kill at once)\n",
                  signal == SIGINT ? "interrupted" : "terminated");
     for (auto& [i, h] : active_) h->Interrupt();
+    // Nothing left to wait for: end now rather than on a history that will never report.
+    if (active_.empty()) loop_.Stop();
     return;
   }
   supervisor_.KillAll(/*run_callbacks=*/false);
@@ -364,10 +370,15 @@ int Runner::Execute() {
   StartNext();
   loop_.Run();
   if (interrupts_ > 1) {
-    // A second interrupt: everything was killed; histories did not finish their teardown.
-    report_.book = &book_;
-    report::PrintSummary(out_, report_, options_.color);
-    if (!scratch_.empty()) (void)RemoveTree(scratch_);
+    // A second interrupt: everything was killed; the histories that were still running end
+    // where they stood, and the report covers them too.
+    for (auto& [index, h] : active_) {
+      HistoryResult r = h->Abandon();
+      MoveHome(r);
+      report_.histories.push_back(RowOf(r));
+    }
+    active_.clear();
+    Finish();
     return kExitInterrupted;
   }
   ReplayFailures();

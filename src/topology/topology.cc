@@ -109,23 +109,23 @@ const Topology::Service* Topology::Find(const std::string& name) const {
 }
 
 Status Topology::Prepare() {
-  const std::string& h = options_.history_dir;
-  FL_RETURN_IF_ERROR(MakeDirs(h + "/logs"));
+  const HistoryLayout& layout = options_.layout;
+  FL_RETURN_IF_ERROR(MakeDirs(layout.Logs()));
   // Service folders live in a data root that every service user can reach; the caller moves
   // them into the run folder when the history ends.
-  std::string data = h + "/services";
-  FL_RETURN_IF_ERROR(MakeDirs(data + "/.faultline"));
-  chmod(data.c_str(), 0755);
-  chmod((data + "/.faultline").c_str(), 0755);
+  FL_RETURN_IF_ERROR(MakeDirs(layout.Private()));
+  chmod(layout.Services().c_str(), 0755);
+  chmod(layout.Private().c_str(), 0755);
+  const std::string& h = layout.root;
   addresses_.history_dir = h;
   addresses_.history_seed = options_.seed;
   addresses_.scenario_dir = scenario_.dir;
   for (auto& s : services_) {
     const auto& spec = *s->spec;
-    s->dir = data + "/" + spec.name;
-    s->output_dir = data + "/.faultline/" + spec.name + ".output";
-    s->log_path = h + "/logs/" + spec.name + ".log";
-    s->health_log_path = h + "/logs/" + spec.name + ".health.log";
+    s->dir = layout.ServiceDir(spec.name);
+    s->output_dir = layout.ServiceOutput(spec.name);
+    s->log_path = layout.ServiceLog(spec.name);
+    s->health_log_path = layout.HealthLog(spec.name);
     FL_RETURN_IF_ERROR(MakeDirs(s->dir));
     FL_RETURN_IF_ERROR(MakeDirs(s->output_dir));
     if (!spec.user.empty() && geteuid() == 0) {
@@ -327,8 +327,7 @@ void Topology::RunPrepare(Service& s, size_t index) {
 void Topology::Launch(Service& s) {
   auto argv = ResolveArgv(s.spec->command, s.spec->name);
   ++s.starts;
-  std::string sdk_file = fmt::format("{}/services/.faultline/{}-{}.sdk.jsonl", options_.history_dir,
-                                     s.spec->name, s.starts);
+  std::string sdk_file = options_.layout.ServiceSdkFile(s.spec->name, s.starts);
   auto env = ServiceEnv(s, sdk_file);
   if (!argv || !env) {
     FailStart(fmt::format("service '{}': {}", s.spec->name, argv ? env.error() : argv.error()));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/history_layout.h"
 #include "process/event_loop.h"
 #include "process/supervisor.h"
 #include "scenario/placeholders.h"
@@ -26,7 +27,7 @@ namespace faultline {
 class PreparedStore;
 
 struct TopologyOptions {
-  std::string history_dir;            // this history's folder (created by the caller)
+  HistoryLayout layout;               // this history's folder (created by the caller)
   uint64_t seed = 0;                  // the history's seed, for {history.seed}
   std::vector<std::string> base_env;  // the environment every child starts from ("K=V")
   // Where reusable prepared folders come from (`prepared: reusable`): copied instead of

@@ -32,10 +32,10 @@ class TopologyTest : public ::testing::Test {
     ASSERT_TRUE(r.scenario) << FormatDiagnostics(r.errors, r.source);
     scenario_ = std::move(*r.scenario);
     TopologyOptions options;
-    options.history_dir = dir_ + "/h";
+    options.layout.root = dir_ + "/h";
     options.seed = 7;
     options.base_env = {"PATH=/usr/bin:/bin"};
-    ASSERT_TRUE(MakeDirs(options.history_dir).ok());
+    ASSERT_TRUE(MakeDirs(options.layout.root).ok());
     timeline_.AddListener([this](const Event& e) { events_.push_back(e); });
     topology_ = std::make_unique<Topology>(scenario_, options, loop_, supervisor_, timeline_);
     ASSERT_TRUE(topology_->Prepare().ok());
