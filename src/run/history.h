@@ -41,6 +41,7 @@ struct RunContext {
   const scenario::Scenario* scenario = nullptr;
   std::vector<std::string> base_env;  // faultline's environment, faultline's folder first in PATH
   Millis sdk_poll{100};               // how often growing SDK files are read
+  PreparedStore* prepared = nullptr;  // the run's reusable prepared folders, when any
 };
 
 struct HistorySpec {

@@ -21,6 +21,7 @@
 #include "properties/property_book.h"
 #include "report/report.h"
 #include "run/history.h"
+#include "topology/prepared_store.h"
 
 extern char** environ;
 
@@ -117,6 +118,7 @@ class Runner {
   int limit_ = 0;
   bool stop_launching_ = false;
   int interrupts_ = 0;
+  std::unique_ptr<PreparedStore> prepared_;   // reusable prepared folders, when any
   std::string scratch_;                       // a reachable temp folder, when needed
   std::map<std::string, std::string> homes_;  // temp history folder -> its place in the run
 };
@@ -207,6 +209,13 @@ bool Runner::Prepare() {
   (void)WriteFileAtomic(report_.meta.run_dir + "/run.json",
                         report::MetaJson(report_.meta).dump(2) + "\n");
   ctx_ = RunContext{&loop_, &supervisor_, &scenario_, BaseEnv(), options_.sdk_poll};
+  if (PreparedStore::Wanted(scenario_)) {
+    // Beside the histories, so that every service user reaches it; removed when the run ends.
+    prepared_ = std::make_unique<PreparedStore>(
+        scenario_, (scratch_.empty() ? report_.meta.run_dir : scratch_) + "/.prepared",
+        ctx_.base_env, loop_, supervisor_);
+    ctx_.prepared = prepared_.get();
+  }
   composer_options_.max_parallel_drivers = scenario_.workload.max_parallel_drivers;
   composer_options_.command_timeout = scenario_.workload.command_timeout;
   composer_options_.budget = scenario_.duration;
@@ -297,6 +306,7 @@ void Runner::OnInterrupt(int signal) {
     std::fprintf(err_, "\nfaultline: %s: stopping the histories (again to kill at once)\n",
                  signal == SIGINT ? "interrupted" : "terminated");
     for (auto& [i, h] : active_) h->Interrupt();
+    if (prepared_) prepared_->Shutdown();
     // Nothing left to wait for: end now rather than on a history that will never report.
     if (active_.empty()) loop_.Stop();
     return;
@@ -355,6 +365,7 @@ int Runner::Finish() {
                                    report::ReportJson(report_).dump(2) + "\n");
   if (!written.ok()) std::fprintf(err_, "faultline: %s\n", written.message().c_str());
   report::PrintSummary(out_, report_, options_.color);
+  prepared_.reset();
   if (!scratch_.empty()) (void)RemoveTree(scratch_);
   int code = report::ExitCodeOf(report_);
   // validate answers one question, "is this scenario ready?": yes (0) or no (1).

@@ -158,7 +158,7 @@ void PreparedStore::Build() {
   }
   timeline_.Start(loop_.Now());
   TopologyOptions options;
-  options.history_dir = dir;
+  options.layout = HistoryLayout{dir};
   options.base_env = base_env_;
   for (const auto& s : scenario_.services) {
     if (s.reusable_prepared) options.only.insert(s.name);

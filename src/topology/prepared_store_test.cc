@@ -64,11 +64,11 @@ class PreparedStoreTest : public ::testing::Test {
   Topology& AddHistory() {
     int n = static_cast<int>(topologies_.size());
     TopologyOptions options;
-    options.history_dir = fmt::format("{}/h{}", dir_, n);
+    options.layout = HistoryLayout{fmt::format("{}/h{}", dir_, n)};
     options.seed = static_cast<uint64_t>(n);
     options.base_env = base_env_;
     options.prepared = store_.get();
-    EXPECT_TRUE(MakeDirs(options.history_dir).ok());
+    EXPECT_TRUE(MakeDirs(options.layout.root).ok());
     topologies_.push_back(
         std::make_unique<Topology>(scenario_, options, loop_, supervisor_, timeline_));
     EXPECT_TRUE(topologies_.back()->Prepare().ok());

@@ -17,16 +17,32 @@ namespace {
 constexpr std::string_view kMode = "write";
 constexpr auto kStatementTimeout = 10s;
 
-// Each statement bumps the key's counter and writes the row with the new version, in one
-// round trip; the counter row stays locked until the transaction ends, so the version returned is
-// the one the write commits with.
-constexpr const char* kUpsert =
-    "WITH c AS (UPDATE key_versions SET version = version + 1 WHERE k = $1 RETURNING version) "
-    "INSERT INTO kv (k, v, version) SELECT $1, $2, version FROM c "
-    "ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v, version = EXCLUDED.version RETURNING version";
-constexpr const char* kDelete =
-    "WITH c AS (UPDATE key_versions SET version = version + 1 WHERE k = $1 RETURNING version), "
-    "d AS (DELETE FROM kv WHERE k = $1) SELECT version FROM c";
+// Each write is two statements in one round trip: the first bumps the key's counter and returns
+// the new version, the second writes the row. The counter row stays locked until the transaction
+// ends, so the version is the one the write commits with, and the second statement's snapshot
+// (taken after the lock was granted) sees every earlier write of the key. One statement with a
+// data-modifying CTE would not: its DELETE would miss a row that a concurrent transaction
+// inserted before it released the lock.
+std::string Quoted(std::string_view text) {
+  std::string out = "'";
+  for (char ch : text) {
+    if (ch == '\'') out += '\'';
+    out += ch;
+  }
+  return out + "'";
+}
+
+std::string WriteSql(const Write& w) {
+  std::string key = Quoted(w.key);
+  std::string bump = fmt::format(
+      "UPDATE key_versions SET version = version + 1 WHERE k = {} RETURNING version; ", key);
+  if (w.op == Op::kDelete) return bump + fmt::format("DELETE FROM kv WHERE k = {}", key);
+  return bump + fmt::format(
+                    "INSERT INTO kv (k, v, version) SELECT k, {}, version FROM key_versions "
+                    "WHERE k = {} ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v, "
+                    "version = EXCLUDED.version",
+                    Quoted(w.value), key);
+}
 
 enum class BatchOutcome { kOk, kFailed, kIndeterminate, kUnreachable, kFatal };
 
@@ -95,8 +111,7 @@ BatchOutcome Writer::SendStatements(std::vector<Write>& batch) {
                                                   : BatchOutcome::kUnreachable;
   }
   for (Write& w : batch) {
-    PgResult r = w.op == Op::kUpsert ? primary_.Exec(kUpsert, {w.key, w.value}, kStatementTimeout)
-                                     : primary_.Exec(kDelete, {w.key}, kStatementTimeout);
+    PgResult r = primary_.Exec(WriteSql(w), {}, kStatementTimeout);
     if (!r.ok()) return Abandon(batch, r);
     int64_t version = 0;
     const auto& cell = r.rows.size() == 1 ? r.rows[0][0] : std::nullopt;
