@@ -297,8 +297,9 @@ int RunFinalCheck(const Config& c, std::string_view mode, bool sentinel) {
   }
   ModelCounts counts;
   if (!model->Counts(&counts, &error)) return Fail(mode, error);
-  Say(mode, fmt::format("model: {} acknowledged, {} failed, {} indeterminate writes", counts.ok,
-                        counts.failed, counts.indeterminate));
+  Say(mode, fmt::format("model: {} acknowledged, {} failed, {} indeterminate, {} pending writes "
+                        "(a pending write's driver was killed before it learned the outcome)",
+                        counts.ok, counts.failed, counts.indeterminate, counts.pending));
   StepOutcome o = Retry(deadline - Clock::now(), [&] {
     return CheckPrimaryOnce(mode, *model, primary, {.judge_unexplained = true}, &error);
   });

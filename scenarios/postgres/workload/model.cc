@@ -253,6 +253,8 @@ bool Model::Counts(ModelCounts* out, std::string* error) {
         out->failed += n;
         break;
       case WriteStatus::kPending:
+        out->pending += n;
+        break;
       case WriteStatus::kIndeterminate:
         out->indeterminate += n;
         break;

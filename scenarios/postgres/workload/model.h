@@ -42,7 +42,8 @@ struct Write {
 struct ModelCounts {
   int64_t ok = 0;
   int64_t failed = 0;
-  int64_t indeterminate = 0;  // pending ones included
+  int64_t indeterminate = 0;  // the connection broke after COMMIT was sent
+  int64_t pending = 0;        // no outcome recorded: the driver was killed mid-commit (or runs)
 };
 
 class Model {

@@ -27,3 +27,8 @@ target_link_libraries(pg_workload_checker_test PRIVATE pg_workload)
 faultline_pg_test(pg_workload_test ${pg_workload_dir}/workload_test.cc)
 target_link_libraries(pg_workload_test PRIVATE pg_workload)
 add_dependencies(pg_workload_test faultline-pg-workload)
+
+# End-to-end: the real faultline on scenarios/postgres, with faults, and its unsafe variant.
+faultline_test(postgres_e2e_test ${CMAKE_SOURCE_DIR}/scenarios/postgres/e2e_test.cc)
+target_include_directories(postgres_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
+target_link_libraries(postgres_e2e_test PRIVATE pg_workload)

@@ -42,11 +42,11 @@ struct Config {
   int subscriber_port = 0;
   int primary_port_for_subscriber = 0;  // how the subscriber dials the primary (setup only)
   std::string model_path;
-  Clock::duration driver_time = 5s;   // how long one driver invocation writes or reads
-  Clock::duration reach_time = 45s;   // how long a server may stay unreachable before giving up
-  Clock::duration check_time = 90s;   // the deadline of eventually_ and finally_
-  std::string source = "manual";      // FAULTLINE_SOURCE: which invocation this is
-  std::string stop_faults;            // ANTITHESIS_STOP_FAULTS
+  Clock::duration driver_time = 5s;  // how long one driver invocation writes or reads
+  Clock::duration reach_time = 45s;  // how long a server may stay unreachable before giving up
+  Clock::duration check_time = 90s;  // the deadline of eventually_ and finally_
+  std::string source = "manual";     // FAULTLINE_SOURCE: which invocation this is
+  std::string stop_faults;           // ANTITHESIS_STOP_FAULTS
 
   int Port(Server s) const;
   std::string Conninfo(Server s, std::string_view application) const;
