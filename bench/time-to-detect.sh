@@ -28,7 +28,7 @@ upsert=$(realpath scenarios/postgres/test/v1/upsert)
 
 work=$(mktemp -d /tmp/faultline-ttd.XXXXXX)
 chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+trap "[ -n \"${KEEP:-}\" ] || rm -rf \"$work\"" EXIT
 
 # A twin of the unsafe variant with `sed` applied to its scenario.yaml, in $work/<name>.
 twin() {
@@ -84,7 +84,7 @@ done
 detect=$(median <"$work/detect")
 printf '  median %.1f s   target <= %s s   ratio %.2f\n' "$detect" "$target_detect" \
   "$(ratio "$detect" "$target_detect")"
-jq -r '.properties[] | select(.id == "acknowledged upserts survive on the primary") |
+jq -r '.properties[] | select(.id == "acknowledged upserts survive on the primary" and .status == "failed") |
        "  report: \(.status), \(.failures) failing invocation(s); first: history \(.first_fail.history),
           \(.first_fail.details.key // "?") = \(.first_fail.details.value // "?"); replay: \(.first_fail.replay // "?")"' \
   "$unsafe_run/report.json" || true
@@ -93,10 +93,8 @@ echo
 echo "safe twin (synchronous_commit=on), same seeds and budget:"
 safe_run=$(run safe "$seeds" "$budget")
 failed=$(jq '.summary.failed' "$safe_run/report.json")
-for h in "$safe_run"/h*/; do
-  f=$(first_failure "$h")
-  [ -z "$f" ] || printf '  %s: %s\n' "$(basename "$h")" "$f"
-done
+jq -r '.properties[] | select(.status == "failed") | "  FAILED \(.id): \(.reason // "")"' \
+  "$safe_run/report.json"
 printf '  failing properties: %s   target 0   outcome: %s\n' "$failed" \
   "$(jq -r '.outcome' "$safe_run/report.json")"
 

@@ -178,8 +178,11 @@ void PreparedStore::OnBuilt(Status status) {
   std::optional<std::string> failure;
   if (!status.ok()) {
     std::string message = "preparing the reusable folders (once per run): " + status.message();
+    // The logs of the services the error names (a timeout names them with their logs already).
+    bool has_logs = message.find("last lines of") != std::string::npos;
     for (const auto& s : scenario_.services) {
-      if (!s.reusable_prepared || message.find("last lines of") != std::string::npos) continue;
+      bool named = status.message().find("'" + s.name + "'") != std::string::npos;
+      if (!s.reusable_prepared || has_logs || !named) continue;
       std::string tail = builder_->LogTail(s.name, kLogTailLines);
       if (tail.empty()) continue;
       message += fmt::format("\n  last lines of {}:\n", builder_->LogPath(s.name));
