@@ -4,7 +4,10 @@
 #   1. composer overhead per invocation (spawn to SDK lines ingested) of a trivial command, run
 #      serially: faultline's time per invocation minus a shell loop's time for the same command;
 #   2. invocations per second with 4 parallel drivers, beside `xargs -P 4` running the same command;
-#   3. faultline's peak RSS over a 60-second run with 4 parallel drivers, beside its RSS at start.
+#   3. faultline's peak RSS over a 60-second run with 4 parallel drivers, beside its RSS at start;
+#   4. the cost of the durable timeline (one write(2) per event, on disk before SIGKILL can lose
+#      it), beside stdio's buffered writes of the same lines, per event and per invocation (the
+#      events per invocation counted in run 1). Item 1 already includes this cost.
 # Usage: bench/run.sh [seconds-for-1-and-2 (default 10)] [seconds-for-3 (default 60)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +55,19 @@ awk -v n="$n1" -v d="$SHORT" -v c="$count" -v l="$loop_s" 'BEGIN {
   fl = d * 1000 / n; base = l * 1000 / c;
   printf "overhead per invocation:   faultline %.3f ms, shell loop %.3f ms, added %.3f ms (ratio %.2f)   target: added <= 2 ms %s\n",
     fl, base, fl - base, fl / base, (fl - base <= 2.0) ? "MET" : "MISSED" }'
+
+# 4. The durable timeline's cost (timeline_bench: write(2) per event vs. buffered stdio).
+TB=${TIMELINE_BENCH:-$PWD/build/release/bench/timeline_bench}
+if [ -x "$TB" ]; then
+  events=$(cat "$(ls -d "$work/out1"/*/ | tail -1)"h*/timeline.jsonl | wc -l)
+  "$TB" --benchmark_format=csv 2>/dev/null | awk -F, -v e="$events" -v n="$n1" '
+    /BM_DurableRecord/ { durable = $3 } /BM_BufferedStdioBaseline/ { buffered = $3 }
+    END { per = e / n; added = (durable - buffered) * per / 1e6;
+      printf "durable timeline:          %.2f us per event written whole, buffered stdio %.2f us (ratio %.2f); %.1f events per invocation: +%.4f ms per invocation   target: within the 2 ms overhead %s\n",
+        durable / 1000, buffered / 1000, durable / buffered, per, added, (added <= 2.0) ? "MET" : "MISSED" }'
+else
+  echo "durable timeline:          build timeline_bench (build.sh release timeline_bench) to measure"
+fi
 
 # 2. Throughput with 4 parallel drivers.
 "$FL" run "$work/parallel" --seed 1 --duration "${SHORT}s" --out "$work/out2" >/dev/null

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "faults/config.h"
 #include "scenario/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -12,6 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto r = faultline::scenario::ParseScenario(text, "scenario.yaml", "/fuzz");
   for (const auto& d : r.errors) {
     if (d.message.empty()) std::abort();
+  }
+  // The faults section is the fault catalog's: it reads the partial scenario too.
+  for (const auto& d : faultline::faults::ParseFaults(r.partial).errors) {
+    if (d.message.empty() || d.line <= 0) std::abort();
   }
   if (r.scenario) (void)r.scenario->StartOrder();
   (void)faultline::FormatDiagnostics(r.errors, r.source);

@@ -14,9 +14,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    auto line = faultline::sdk::ParseSdkLine(text.substr(start, end - start));
+    faultline::sdk::DropReason reason = faultline::sdk::DropReason::kBeyondSizeCap;
+    auto line = faultline::sdk::ParseSdkLine(text.substr(start, end - start), &reason);
+    // Every rejected line is counted under a reason of its own; the size cap is the reader's.
+    if (!line.ok() && reason == faultline::sdk::DropReason::kBeyondSizeCap) std::abort();
     if (line.ok()) {
       if (auto* a = std::get_if<faultline::sdk::Assertion>(&*line)) {
+        // What the history records (a timeline line) must print and read back.
+        faultline::Event recorded;
+        recorded.type = faultline::EventType::kAssert;
+        recorded.fields = {{"assert", a->ToJson()}};
+        if (!faultline::Event::FromJsonLine(recorded.ToJsonLine())) std::abort();
         faultline::Event e;
         e.type = faultline::EventType::kAssert;
         e.fields = {{"command", "t/c"},

@@ -288,13 +288,16 @@ TEST_F(E2E, ShippedExampleScenarioPassesOnBothTemplates) {
   auto v = Faultline({"validate", example});
   ASSERT_EQ(v.code, 0) << v.out << v.err;
   auto r = Faultline(
-      {"run", example, "--seed", "1", "--duration", "2s", "--histories", "2", "--jobs", "2"});
+      {"run", example, "--seed", "1", "--duration", "4s", "--histories", "3", "--jobs", "2"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   Json report = Report();
   std::set<std::string> templates;
   for (const auto& h : report["histories"]) templates.insert(h["template"].get<std::string>());
   EXPECT_EQ(templates, (std::set<std::string>{"bulk", "counter"}));
-  for (const char* id : {"acknowledged increments survive", "the counter is initialised"}) {
+  // Seeds 1..3 lead with pause, network and kill: each history's first decision injects its lead.
+  for (const char* id :
+       {"acknowledged increments survive", "the counter is initialised",
+        "fault kill was injected", "fault pause was injected", "fault network was injected"}) {
     const Json* p = Property(report, id);
     ASSERT_NE(p, nullptr) << id;
     EXPECT_EQ((*p)["status"], "passed") << id;
@@ -363,6 +366,7 @@ TEST_F(E2E, LeanBinaryLoadsNoDatabaseOrHttpLibraryAndDelegates) {
   EXPECT_THAT(needed, HasSubstr("libyaml-cpp"));
   EXPECT_EQ(needed.find("libpq"), std::string::npos) << needed;
   EXPECT_EQ(needed.find("httplib"), std::string::npos) << needed;
+  EXPECT_EQ(needed.find("microhttpd"), std::string::npos) << needed;
   // The subcommands that need them run in faultline-full, transparently.
   auto td = Faultline({"td", "--check", FAULTLINE_SOURCE_DIR "/corpus/td/sql/dml.td"});
   EXPECT_EQ(td.code, 0) << td.err;

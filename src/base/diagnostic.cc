@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "base/terminal.h"
+
 namespace faultline {
 namespace {
 
@@ -19,20 +23,23 @@ std::string_view LineOf(std::string_view source, int line) {
 
 }  // namespace
 
+// File names, messages and source lines come from outside: each is printed with its control
+// characters escaped (ForTerminal), so a scenario file cannot clear the screen or set the title.
 std::string FormatDiagnosticLine(const Diagnostic& d, std::string_view line_text,
                                  std::string_view indent) {
-  std::string out = d.file;
+  std::string out = ForTerminal(d.file);
   if (d.line > 0) out += fmt::format(":{}", d.line);
   if (d.line > 0 && d.column > 0) out += fmt::format(":{}", d.column);
-  out += fmt::format(": error: {}\n", d.message);
+  out += fmt::format(": error: {}\n", ForTerminal(d.message, /*keep_newlines=*/true));
   if (line_text.empty()) return out;
-  out += fmt::format("{}{}\n", indent, line_text);
+  out += fmt::format("{}{}\n", indent, ForTerminal(line_text));
   if (d.column > 0) {
+    // The caret goes under the escaped text: pad by what the columns before it print as.
+    size_t before = std::min<size_t>(static_cast<size_t>(d.column - 1), line_text.size());
+    std::string shown = ForTerminal(line_text.substr(0, before));
     std::string pad;
     // Keep tabs so the caret lines up under tab-indented text.
-    for (int i = 0; i < d.column - 1 && i < static_cast<int>(line_text.size()); ++i) {
-      pad += line_text[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
-    }
+    for (char c : shown) pad += c == '\t' ? '\t' : ' ';
     out += fmt::format("{}{}^\n", indent, pad);
   }
   return out;

@@ -36,7 +36,12 @@ Result<Millis> ParseDuration(std::string_view text) {
     } else {
       return expected();
     }
-    if (!number || *number > (int64_t{1} << 40)) return expected();
+    if (!number) return expected();
+    // Checked: "9999999999999h" or many groups must not wrap round.
+    if (*number > kMaxDuration.count() / scale || total + *number * scale > kMaxDuration.count()) {
+      return Unexpected(fmt::format("'{}' is longer than the longest duration faultline takes ({})",
+                                    text, FormatDuration(kMaxDuration)));
+    }
     total += *number * scale;
   }
   return Millis(total);
@@ -74,6 +79,12 @@ std::string FormatDuration(Millis d) {
   if (s) out += fmt::format("{}s", s);
   if (rest) out += fmt::format("{}ms", rest);
   return out;
+}
+
+std::string FormatElapsed(Millis d) {
+  int64_t ms = d.count();
+  if (ms < 1000) return fmt::format("{}ms", ms);
+  return fmt::format("{}.{}s", ms / 1000, ms % 1000 / 100);
 }
 
 }  // namespace faultline

@@ -18,12 +18,20 @@ struct DurationRange {
   bool fixed() const { return lo == hi; }
 };
 
+// The longest duration faultline takes: about 11 years. Every duration becomes a deadline in
+// nanoseconds of the steady clock, which overflows int64 past about 2.5 million hours; past this
+// bound a parser says so instead of wrapping round to a short or negative time.
+inline constexpr Millis kMaxDuration = std::chrono::hours(100000);
+
 // Parses a duration: one or more <integer><unit> groups, unit in ms, s, m, h ("1m30s"); a bare
-// "0" is zero. Returns an error that says what was expected.
+// "0" is zero. Returns an error that says what was expected, or that it is above kMaxDuration.
 Result<Millis> ParseDuration(std::string_view text);
 // Parses "a..b" (a <= b) or a single duration (lo == hi).
 Result<DurationRange> ParseDurationRange(std::string_view text);
 // Formats as the parser reads it: "1m30s", "250ms", "0s".
 std::string FormatDuration(Millis d);
+// Formats a measured time in one shape whatever its size: "850ms" below a second, else seconds
+// with one decimal ("30.0s", "95.3s"), so messages never mix "30001ms" and "30s".
+std::string FormatElapsed(Millis d);
 
 }  // namespace faultline

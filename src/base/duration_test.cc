@@ -21,6 +21,31 @@ TEST(Duration, RejectsWithAMessageThatSaysWhatWasExpected) {
   }
 }
 
+// Every duration ends up as a steady-clock deadline in nanoseconds: values that would overflow
+// it are refused, never wrapped round to a short time.
+TEST(Duration, RejectsWhatWouldOverflowADeadline) {
+  for (const char* big : {"2562048h", "9223372036854775807ms", "1099511627776h", "100001h",
+                          "99999h99999h", "360000001s"}) {
+    auto d = ParseDuration(big);
+    ASSERT_FALSE(d.ok()) << big << " gave " << d->count();
+    EXPECT_NE(d.error().find("longer than the longest duration faultline takes (100000h)"),
+              std::string::npos)
+        << d.error();
+  }
+  EXPECT_EQ(*ParseDuration("100000h"), kMaxDuration);
+  EXPECT_FALSE(ParseDurationRange("1s..200000h").ok());
+  // The deadline of the longest duration still lies in the future.
+  auto now = std::chrono::steady_clock::now();
+  EXPECT_GT(now + kMaxDuration, now);
+}
+
+TEST(Duration, FormatsElapsedTimesInOneShape) {
+  EXPECT_EQ(FormatElapsed(Millis(850)), "850ms");
+  EXPECT_EQ(FormatElapsed(Millis(30000)), "30.0s");
+  EXPECT_EQ(FormatElapsed(Millis(30001)), "30.0s");
+  EXPECT_EQ(FormatElapsed(Millis(95380)), "95.3s");
+}
+
 TEST(Duration, ParsesRanges) {
   auto r = ParseDurationRange("2s..10s");
   ASSERT_TRUE(r.ok());

@@ -7,6 +7,7 @@
 //   <root>/logs/<service>.log        a service's output (and .health.log for its health checks)
 //   <root>/commands/NNNNNN-<name>/   one invocation: stdout, stderr, sdk.jsonl, output/
 //   <root>/services/<service>/       {dir}: the service's own folder, owned by its user
+//   <root>/units/                    isolated mode: hosts file, hub rules, unit holders' logs
 //   <root>/services/.faultline/      faultline's files that services must reach: SDK files,
 //                                    ANTITHESIS_OUTPUT_DIR folders, stop-faults, fault controls
 #pragma once
@@ -50,6 +51,8 @@ struct HistoryLayout {
     return fmt::format("{}/{}-{}.sdk.jsonl", Private(), service, start);
   }
   std::string StopFaults() const { return Private() + "/stop-faults"; }
+  // Isolated mode: the units' hosts file, the hub's rules and interface plan, holder logs.
+  std::string Units() const { return root + "/units"; }
   // Control files of faults that act from inside a service (libfaketime, libfiu).
   std::string FaultControls() const { return Private() + "/faults"; }
 };

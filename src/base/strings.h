@@ -30,6 +30,11 @@ std::optional<std::string> Suggest(std::string_view word, std::span<const std::s
 std::string ShellQuote(std::string_view arg);
 std::string ShellJoin(std::span<const std::string> argv);
 
+// Whether the JSON text `text` opens more than `max_depth` arrays/objects inside each other
+// (brackets inside strings do not count). One pass, no allocation: for bounding a JSON line's
+// depth before a parser or printer that recurses per level sees it.
+bool JsonNestsDeeperThan(std::string_view text, int max_depth);
+
 // The last `max_lines` lines of `text` (all of it if shorter).
 std::string TailLines(std::string_view text, size_t max_lines);
 

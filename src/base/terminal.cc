@@ -30,6 +30,19 @@ size_t Utf8Length(std::string_view s) {
 
 }  // namespace
 
+size_t InvalidUtf8At(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = Utf8Length(text.substr(i));
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 std::string ForTerminal(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());

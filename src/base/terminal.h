@@ -13,4 +13,8 @@ namespace faultline {
 // "\xNN". Printable text, UTF-8 included, is unchanged.
 std::string ForTerminal(std::string_view text, bool keep_newlines = false);
 
+// The offset of the first byte of `text` that is not part of valid UTF-8 (overlong forms,
+// surrogates and code points above U+10FFFF included), or std::string_view::npos if it is valid.
+size_t InvalidUtf8At(std::string_view text);
+
 }  // namespace faultline

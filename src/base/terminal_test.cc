@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/diagnostic.h"
+
 namespace faultline {
 namespace {
 
@@ -26,6 +28,26 @@ TEST(ForTerminal, InvalidUtf8AndC1ControlsAreEscapedBytewise) {
   EXPECT_EQ(ForTerminal("csi \xc2\x9b"), "csi \\xc2\\x9b");  // U+009B, the 8-bit CSI
   EXPECT_EQ(ForTerminal("overlong \xc0\xaf"), "overlong \\xc0\\xaf");
   EXPECT_EQ(ForTerminal("surrogate \xed\xa0\x80"), "surrogate \\xed\\xa0\\x80");
+}
+
+// A scenario line holding ESC sequences prints escaped, with the caret under the right column.
+TEST(FormatDiagnostic, OutsideTextIsEscapedAndTheCaretFollowsIt) {
+  Diagnostic d{"scen\x1b]0;t\x07.yaml", 1, 8, "bad value '\x1b[2J'"};
+  std::string out = FormatDiagnostic(d, "name: \x1b[2Jx\n");
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out,
+            "scen\\x1b]0;t\\x07.yaml:1:8: error: bad value '\\x1b[2J'\n"
+            "    name: \\x1b[2Jx\n"
+            "              ^\n");
+}
+
+TEST(InvalidUtf8At, FindsTheFirstBadByte) {
+  EXPECT_EQ(InvalidUtf8At("plain"), std::string_view::npos);
+  EXPECT_EQ(InvalidUtf8At("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::string_view::npos);
+  EXPECT_EQ(InvalidUtf8At("ab\xff"), 2u);
+  EXPECT_EQ(InvalidUtf8At("\xc0\xaf"), 0u);       // overlong '/'
+  EXPECT_EQ(InvalidUtf8At("x\xed\xa0\x80"), 1u);  // a surrogate
+  EXPECT_EQ(InvalidUtf8At("xy\xe2\x82"), 2u);     // cut short
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "base/exit_codes.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "cli/commands.h"
 
 namespace faultline::cli {
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
     }
     names.emplace_back(c.name);
   }
-  std::fprintf(stderr, "faultline: unknown command '%s'", name.c_str());
+  std::fprintf(stderr, "faultline: unknown command '%s'", ForTerminal(name).c_str());
   if (auto s = Suggest(name, names)) std::fprintf(stderr, " (did you mean '%s'?)", s->c_str());
   std::fprintf(stderr, "\n");
   cli::PrintHelp(stderr);

@@ -44,6 +44,11 @@ int RunOrValidate(int argc, char** argv, bool validate) {
       ->required();
   app.add_option("--out", o.out, "where the run folder goes (default: runs)");
   app.add_option("--template", o.template_name, "run only this template");
+  app.add_option("--network", o.network,
+                 "loopback (services on 127.0.0.1, no privileges) or isolated (a unit per service "
+                 "with its own host name, address and file view; needs root); overrides the "
+                 "scenario's network:")
+      ->check(CLI::IsMember({"loopback", "isolated"}));
   if (!validate) {
     app.add_option("--seed", seed,
                    "the first history's seed; history i uses seed+i (default: random)");
@@ -67,6 +72,14 @@ int RunOrValidate(int argc, char** argv, bool validate) {
       return kExitUsage;
     }
     o.seed = *s;
+    // History i runs with seed + i: the last must not wrap round to a small seed.
+    if (*s > UINT64_MAX - static_cast<uint64_t>(o.histories - 1)) {
+      std::fprintf(stderr,
+                   "%s: --seed %s with --histories %d would wrap round past 18446744073709551615 "
+                   "(history i uses seed + i)\n",
+                   argv[0], seed.c_str(), o.histories);
+      return kExitUsage;
+    }
   }
   o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
   BlockSignals();

@@ -82,7 +82,11 @@ std::optional<std::string> Finish(td::TdOptions& o, const TdFlags& f) {
   if (!backoff) return "--initial-backoff: " + backoff.error();
   o.run.default_timeout = *timeout;
   o.run.initial_backoff = *backoff;
-  if (o.run.backoff_factor < 1.0) return "--backoff-factor must be at least 1";
+  // NaN fails every comparison, so the test is written to let only 1..100 through.
+  if (!(o.run.backoff_factor >= 1.0 && o.run.backoff_factor <= 100.0)) {
+    return fmt::format("--backoff-factor must be a number from 1 to 100, got {}",
+                       o.run.backoff_factor);
+  }
   if (o.files.empty() && o.pick_from.empty()) return "no .td files given (or use --pick-from)";
   if (!o.check && o.run.url.empty()) return "--url (or --materialize-url) is required to run";
   if (f.quiet) o.run.log = nullptr;

@@ -12,6 +12,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 
 namespace faultline::composer {
 namespace {
@@ -39,8 +40,38 @@ std::vector<std::string> ListDir(const std::string& dir) {
   return names;
 }
 
+// Why the '#!' line `line` (without its newline) cannot start the script, or empty when it can:
+// the kernel runs the interpreter it names, so a missing one, or one whose name ends in a carriage
+// return (a file saved with Windows line endings), fails only when the command runs.
+std::string BadShebang(std::string_view line) {
+  if (line.ends_with('\r')) {
+    return "has a '#!' line that ends in a carriage return (Windows line endings: run dos2unix "
+           "on it)";
+  }
+  std::string_view rest = line.substr(2);
+  size_t start = rest.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return "has a '#!' line that names no interpreter";
+  rest = rest.substr(start);
+  std::string interpreter(rest.substr(0, rest.find_first_of(" \t")));
+  if (interpreter.find('\r') != std::string::npos) {
+    return "has a '#!' line with a carriage return in it (Windows line endings: run dos2unix)";
+  }
+  struct stat st {};
+  if (stat(interpreter.c_str(), &st) != 0) {
+    return fmt::format("names the interpreter '{}' in its '#!' line, which does not exist",
+                       ForTerminal(interpreter));
+  }
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0) {
+    return fmt::format(
+        "names the interpreter '{}' in its '#!' line, which is not an executable "
+        "file",
+        ForTerminal(interpreter));
+  }
+  return {};
+}
+
 // Why `path` cannot run as a command, or empty when it can: it needs an exec bit, and must be a
-// binary or a script with a shebang.
+// binary or a script whose '#!' line names an interpreter that exists.
 std::string NotRunnable(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return "cannot be read";
@@ -50,14 +81,26 @@ std::string NotRunnable(const std::string& path) {
   }
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return "cannot be read";
-  char head[4] = {};
+  char head[256] = {};
   ssize_t n = read(fd, head, sizeof head);
   close(fd);
-  bool shebang = n >= 2 && head[0] == '#' && head[1] == '!';
-  bool elf = n == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+  std::string_view text(head, n > 0 ? static_cast<size_t>(n) : 0);
+  bool shebang = text.starts_with("#!");
+  bool elf = text.starts_with(
+      "\x7f"
+      "ELF");
   if (!shebang && !elf) {
     return "is neither a binary nor a script with a '#!' line (add one, such as #!/bin/sh)";
   }
+  if (shebang) return BadShebang(text.substr(0, text.find('\n')));
+  return {};
+}
+
+// Why a file or folder name cannot name a command or template (it goes into the timeline, the
+// report and the terminal), or empty.
+std::string BadName(std::string_view name) {
+  if (InvalidUtf8At(name) != std::string_view::npos) return "is not valid UTF-8";
+  if (ForTerminal(name) != name) return "holds control characters";
   return {};
 }
 
@@ -74,6 +117,11 @@ void ReadTemplate(const std::string& root, const std::string& name, Template& t,
     std::string path = dir + "/" + entry;
     // Shared code lives in helper_ files and folders; dotfiles are editor and VCS litter.
     if (entry.starts_with("helper_") || entry.starts_with(".") || IsDirectory(path)) continue;
+    if (std::string why = BadName(entry); !why.empty()) {
+      errors.push_back(
+          {ForTerminal(path), 0, 0, fmt::format("the file name '{}' {}", ForTerminal(entry), why)});
+      continue;
+    }
     auto prefix = PrefixOf(entry);
     if (!prefix) {
       errors.push_back({path, 0, 0,
@@ -137,6 +185,11 @@ Discovery DiscoverTemplatesIn(const std::vector<std::string>& roots) {
     }
     for (const auto& name : ListDir(root)) {
       if (name.starts_with("helper_") || name.starts_with(".")) continue;
+      if (std::string why = BadName(name); !why.empty()) {
+        d.errors.push_back({ForTerminal(root + "/" + name), 0, 0,
+                            fmt::format("the template name '{}' {}", ForTerminal(name), why)});
+        continue;
+      }
       if (!IsDirectory(root + "/" + name)) {
         d.errors.push_back({root + "/" + name, 0, 0,
                             "templates folders hold one folder per template; this is a file "

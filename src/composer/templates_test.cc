@@ -77,6 +77,44 @@ TEST_F(TemplatesTest, ReportsEveryProblemNamingTheFile) {
   EXPECT_EQ(d.errors.size(), 5u);
 }
 
+// A script whose interpreter cannot run would fail only when the command runs, with the kernel's
+// bare "No such file or directory": discovery names the interpreter instead.
+TEST_F(TemplatesTest, BadInterpretersAreCaughtAtDiscovery) {
+  Write("v1/t/parallel_driver_ok", "#!/bin/sh\n");
+  Write("v1/t/parallel_driver_env", "#! /usr/bin/env sh\n");
+  Write("v1/t/parallel_driver_crlf", "#!/bin/sh\r\necho hi\r\n");
+  Write("v1/t/parallel_driver_missing", "#!/bin/bsh\n");
+  Write("v1/t/parallel_driver_dir", "#!/tmp\n");
+  Write("v1/t/parallel_driver_empty", "#!\n");
+  auto d = DiscoverTemplatesIn({root_ + "/v1"});
+  std::string all;
+  for (const auto& e : d.errors) all += e.file + ": " + e.message + "\n";
+  EXPECT_EQ(d.errors.size(), 4u) << all;
+  EXPECT_THAT(all, HasSubstr("parallel_driver_crlf: command 'parallel_driver_crlf' has a '#!' line "
+                             "that ends in a carriage return"));
+  EXPECT_THAT(all, HasSubstr("names the interpreter '/bin/bsh' in its '#!' line, which does not "
+                             "exist"));
+  EXPECT_THAT(all, HasSubstr("names the interpreter '/tmp' in its '#!' line, which is not an "
+                             "executable file"));
+  EXPECT_THAT(all, HasSubstr("has a '#!' line that names no interpreter"));
+}
+
+// Names go into the timeline (JSON, which must be UTF-8) and to the terminal.
+TEST_F(TemplatesTest, NamesThatAreNotUtf8OrHoldControlsAreErrors) {
+  Write("v1/t/parallel_driver_ok", "#!/bin/sh\n");
+  Write("v1/t/parallel_driver_\xff", "#!/bin/sh\n");
+  Write("v1/t/parallel_driver_\x1b[2J", "#!/bin/sh\n");
+  Write("v1/bad\nname/parallel_driver_x", "#!/bin/sh\n");
+  auto d = DiscoverTemplatesIn({root_ + "/v1"});
+  std::string all;
+  for (const auto& e : d.errors) all += e.file + ": " + e.message + "\n";
+  EXPECT_EQ(d.errors.size(), 3u) << all;
+  EXPECT_THAT(all, HasSubstr("the file name 'parallel_driver_\\xff' is not valid UTF-8"));
+  EXPECT_THAT(all, HasSubstr("the file name 'parallel_driver_\\x1b[2J' holds control characters"));
+  EXPECT_THAT(all, HasSubstr("the template name 'bad\\nname' holds control characters"));
+  EXPECT_EQ(all.find('\x1b'), std::string::npos);
+}
+
 TEST_F(TemplatesTest, SameNamedTemplatesFromSeveralFoldersMerge) {
   Write("v1/t/parallel_driver_a", "#!/bin/sh\n");
   Write("svc/t/anytime_b", "#!/bin/sh\n");

@@ -1,70 +1,100 @@
 #include "net/api_server.h"
 
-#include <httplib.h>
+#include <microhttpd.h>
 
-#include <chrono>
+#include <string_view>
+
+#include "net/socket.h"
 
 namespace faultline::net {
+namespace {
+
+// One request being received: its body so far.
+struct Pending {
+  std::string body;
+  bool too_large = false;
+};
+
+MHD_Result Send(MHD_Connection* connection, int status, std::string_view body) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+  if (!response) return MHD_NO;
+  if (!body.empty()) MHD_add_response_header(response, "Content-Type", "application/json");
+  MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(status), response);
+  MHD_destroy_response(response);
+  return queued;
+}
+
+// libmicrohttpd calls this once when the headers are in (*state is null), then once per piece of
+// body, then once with no data: that is when the request is answered.
+MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                     const char* /*version*/, const char* upload_data, size_t* upload_data_size,
+                     void** state) {
+  auto& api = *static_cast<ToxiproxyApi*>(cls);
+  if (*state == nullptr) {
+    *state = new Pending();
+    return MHD_YES;
+  }
+  auto& pending = *static_cast<Pending*>(*state);
+  if (*upload_data_size > 0) {
+    if (pending.body.size() + *upload_data_size > ApiServer::kMaxBodyBytes) {
+      pending.too_large = true;
+    } else {
+      pending.body.append(upload_data, *upload_data_size);
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (pending.too_large) {
+    return Send(connection, 413,
+                fmt::format(R"({{"error":"request body over {} bytes","status":413}})",
+                            ApiServer::kMaxBodyBytes));
+  }
+  const char* agent = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "User-Agent");
+  if (agent && std::string_view(agent).starts_with("Mozilla/")) {
+    return Send(connection, 403, R"({"error":"browsers may not use the proxy API","status":403})");
+  }
+  ApiResponse r = api.Handle(method, url, pending.body);
+  return Send(connection, r.status, r.body);
+}
+
+void OnCompleted(void* /*cls*/, MHD_Connection* /*connection*/, void** state,
+                 MHD_RequestTerminationCode /*why*/) {
+  delete static_cast<Pending*>(*state);
+  *state = nullptr;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(ToxiproxyApi& api, const std::string& host,
                                                     int port) {
+  auto fail = [&](const std::string& why) {
+    return Unexpected(fmt::format("cannot listen on {}:{} for the proxy API: {}", host, port, why));
+  };
+  auto addr = ResolveAddress(fmt::format("{}:{}", host, port));
+  if (!addr) return fail(addr.error());
+  // Our own listener: SO_REUSEADDR only, so a port another proxy holds is "in use".
+  auto listener = ListenTcp(*addr);
+  if (!listener) return fail(listener.error());
+  auto local = LocalAddress(listener->get());
+  if (!local) return fail(local.error());
   std::unique_ptr<ApiServer> out(new ApiServer());
-  out->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& server = *out->server_;
-  // Two workers are plenty for a control API and keep the thread count small on 2 cores.
-  server.new_task_queue = [] { return new httplib::ThreadPool(2); };
-  server.set_keep_alive_timeout(1);  // so that stop() does not wait long on idle clients
-  auto respond = [&api](const httplib::Request& req, std::string_view body,
-                        httplib::Response& res) {
-    if (req.get_header_value("User-Agent").rfind("Mozilla/", 0) == 0) {
-      res.status = 403;
-      res.set_content(R"({"error":"browsers may not use the proxy API","status":403})",
-                      "application/json");
-      return;
-    }
-    ApiResponse r = api.Handle(req.method, req.path, body);
-    res.status = r.status;
-    if (!r.body.empty()) res.set_content(r.body, "application/json");
-  };
-  // Bodies are read by hand: httplib answers 400 to a POST without Content-Length, which some
-  // toxiproxy clients send for POST /reset; such a request has an empty body.
-  auto with_body = [respond](const httplib::Request& req, httplib::Response& res,
-                             const httplib::ContentReader& reader) {
-    std::string body;
-    if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
-      reader([&body](const char* data, size_t len) {
-        body.append(data, len);
-        return true;
-      });
-    }
-    respond(req, body, res);
-  };
-  auto without_body = [respond](const httplib::Request& req, httplib::Response& res) {
-    respond(req, req.body, res);
-  };
-  server.Get(".*", without_body);
-  server.Post(".*", with_body);
-  server.Patch(".*", with_body);
-  server.Put(".*", with_body);
-  server.Delete(".*", with_body);
-  int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
-    return Unexpected(fmt::format("cannot listen on {}:{} for the proxy API", host, port));
+  out->port_ = ntohs(local->sin_port);
+  int fd = listener->Release();  // the daemon owns and closes it from here on
+  out->daemon_ = MHD_start_daemon(
+      MHD_USE_EPOLL_INTERNAL_THREAD, 0, nullptr, nullptr, &OnRequest, &api,
+      MHD_OPTION_LISTEN_SOCKET, static_cast<MHD_socket>(fd), MHD_OPTION_CONNECTION_LIMIT,
+      kMaxConnections, MHD_OPTION_CONNECTION_TIMEOUT, kIdleSeconds, MHD_OPTION_NOTIFY_COMPLETED,
+      &OnCompleted, nullptr, MHD_OPTION_END);
+  if (!out->daemon_) {
+    ::close(fd);
+    return fail("libmicrohttpd could not start");
   }
-  out->port_ = bound;
-  out->thread_ = std::thread([&server] { server.listen_after_bind(); });
   return out;
 }
 
 ApiServer::~ApiServer() {
-  // httplib's stop() does nothing until the listen loop has started, and this httplib has no
-  // wait_until_ready(), so wait (briefly, bounded) for the loop before stopping it.
-  for (int i = 0; i < 2000 && server_ && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (daemon_) MHD_stop_daemon(daemon_);
 }
 
 }  // namespace faultline::net

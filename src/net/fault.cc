@@ -26,24 +26,37 @@ constexpr std::array<KindEntry, 8> kKinds = {{
     {FaultKind::kDown, "down"},
 }};
 
+// The largest value each unit takes. Times become steady-clock deadlines in nanoseconds, which
+// overflow int64 near 9.2e18: a value near INT64_MAX would wrap round to "now" and act as zero.
+constexpr int64_t kMaxMs = int64_t{100000} * 3600 * 1000;  // 100000 hours, as base/duration
+constexpr int64_t kMaxUs = kMaxMs * 1000;
+constexpr int64_t kMaxRate = int64_t{1} << 40;  // KB/s: far above any link
+constexpr int64_t kMaxSize = int64_t{1} << 30;  // slicer bytes per slice
+constexpr int64_t kMaxBytes = INT64_MAX;        // limit_data: a count, never a time
+
 struct AttributeDef {
   std::string_view name;
   int64_t FaultSpec::*field;
   bool required;
+  int64_t max;
+  std::string_view unit;
 };
 
 // One table per kind, so that parsing, validation and rendering cannot disagree.
 std::span<const AttributeDef> KindAttributes(FaultKind kind) {
-  static constexpr AttributeDef kLatency[] = {{"latency", &FaultSpec::latency, true},
-                                              {"jitter", &FaultSpec::jitter, false}};
-  static constexpr AttributeDef kBandwidth[] = {{"rate", &FaultSpec::rate, true}};
-  static constexpr AttributeDef kSlicer[] = {{"average_size", &FaultSpec::average_size, true},
-                                             {"size_variation", &FaultSpec::size_variation, false},
-                                             {"delay", &FaultSpec::delay, false}};
-  static constexpr AttributeDef kTimeout[] = {{"timeout", &FaultSpec::timeout, true}};
-  static constexpr AttributeDef kResetPeer[] = {{"timeout", &FaultSpec::timeout, false}};
-  static constexpr AttributeDef kLimitData[] = {{"bytes", &FaultSpec::bytes, true}};
-  static constexpr AttributeDef kSlowClose[] = {{"delay", &FaultSpec::delay, true}};
+  static constexpr AttributeDef kLatency[] = {{"latency", &FaultSpec::latency, true, kMaxMs, "ms"},
+                                              {"jitter", &FaultSpec::jitter, false, kMaxMs, "ms"}};
+  static constexpr AttributeDef kBandwidth[] = {{"rate", &FaultSpec::rate, true, kMaxRate, "KB/s"}};
+  static constexpr AttributeDef kSlicer[] = {
+      {"average_size", &FaultSpec::average_size, true, kMaxSize, "bytes"},
+      {"size_variation", &FaultSpec::size_variation, false, kMaxSize, "bytes"},
+      {"delay", &FaultSpec::delay, false, kMaxUs, "us"}};
+  static constexpr AttributeDef kTimeout[] = {{"timeout", &FaultSpec::timeout, true, kMaxMs, "ms"}};
+  static constexpr AttributeDef kResetPeer[] = {
+      {"timeout", &FaultSpec::timeout, false, kMaxMs, "ms"}};
+  static constexpr AttributeDef kLimitData[] = {
+      {"bytes", &FaultSpec::bytes, true, kMaxBytes, "bytes"}};
+  static constexpr AttributeDef kSlowClose[] = {{"delay", &FaultSpec::delay, true, kMaxMs, "ms"}};
   switch (kind) {
     case FaultKind::kLatency:
       return kLatency;
@@ -71,7 +84,7 @@ std::vector<std::string> AttributeNames(FaultKind kind) {
   return names;
 }
 
-Result<int64_t> AttributeValue(FaultKind kind, std::string_view name, const nlohmann::json& v) {
+Result<int64_t> NonNegativeValue(FaultKind kind, std::string_view name, const nlohmann::json& v) {
   auto where = fmt::format("attribute '{}' of {}", name, KindName(kind));
   if (v.is_number_integer() || v.is_number_unsigned()) {
     if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX}) {
@@ -89,6 +102,15 @@ Result<int64_t> AttributeValue(FaultKind kind, std::string_view name, const nloh
     return Unexpected(fmt::format("{} must be a whole number of at least 0, got {}", where, d));
   }
   return Unexpected(fmt::format("{} must be a number, got {}", where, v.dump()));
+}
+
+Result<int64_t> AttributeValue(FaultKind kind, const AttributeDef& def, const nlohmann::json& v) {
+  auto value = NonNegativeValue(kind, def.name, v);
+  if (value && *value > def.max) {
+    return Unexpected(fmt::format("attribute '{}' of {} must be at most {} {}, got {}", def.name,
+                                  KindName(kind), def.max, def.unit, *value));
+  }
+  return value;
 }
 
 Status Validate(const FaultSpec& spec) {
@@ -163,7 +185,7 @@ Status MergeAttributes(FaultSpec& spec, const nlohmann::json& attributes) {
       }
       return Status::Error(message);
     }
-    auto v = AttributeValue(spec.kind, def->name, value);
+    auto v = AttributeValue(spec.kind, *def, value);
     if (!v) return v.status();
     spec.*(def->field) = *v;
   }

@@ -1,6 +1,7 @@
 #include "net/fault_proxy.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <set>
 #include <thread>
@@ -36,7 +38,8 @@ enum Tag : uint64_t {
   kTagTimer = 2,
   kTagListener = 3,
   kTagClient = 4,
-  kTagServer = 5
+  kTagServer = 5,
+  kTagTransparent = 6
 };
 constexpr int kTagShift = 56;
 constexpr uint64_t kIdMask = (uint64_t{1} << kTagShift) - 1;
@@ -52,6 +55,8 @@ struct LinkState {
   std::string upstream_text;
   UniqueFd listener;
   bool enabled = true;
+  bool own_listener = true;
+  uint32_t mark = 0;
   int down_faults = 0;
   uint64_t next_seq = 0;
   std::set<uint64_t> conns;
@@ -63,6 +68,12 @@ struct ConnEntry {
   std::unique_ptr<Connection> conn;
   uint64_t link = 0;
   Clock::time_point scheduled = kNever;
+  std::optional<sockaddr_in> upstream;  // a redirected connection's original destination
+};
+
+struct TransparentListener {
+  UniqueFd fd;
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> routes;  // (client, server) -> link id
 };
 
 struct FaultState {
@@ -108,14 +119,29 @@ class FaultProxy::Loop {
     }
     // The thread is gone: what it owned is ours to close.
     conns_.clear();
+    transparent_.clear();
     links_.clear();
   }
 
   Status Init() {
     FL_RETURN_IF_ERROR(Register(wake_.get(), EPOLLIN, Key(kTagWake, 0)));
     FL_RETURN_IF_ERROR(Register(timer_.get(), EPOLLIN, Key(kTagTimer, 0)));
-    thread_ = std::thread([this] { Run(); });
-    return Status::Ok();
+    std::promise<Status> entered;
+    auto ready = entered.get_future();
+    int netns = options_.netns_fd;
+    thread_ = std::thread([this, netns, &entered] {
+      // A network namespace is a property of the thread: every socket this thread makes from now
+      // on is the hub's, and nothing else of faultline moves.
+      if (netns >= 0 && setns(netns, CLONE_NEWNET) != 0) {
+        entered.set_value(Status::FromErrno("setns (the hub's network namespace)"));
+        return;
+      }
+      entered.set_value(Status::Ok());
+      Run();
+    });
+    Status s = ready.get();
+    if (!s.ok()) thread_.join();
+    return s;
   }
 
   // Runs `fn` on the loop thread and returns its result once it has run.
@@ -135,6 +161,8 @@ class FaultProxy::Loop {
   }
 
   Result<LinkInfo> CreateLink(const LinkConfig& config);
+  Result<uint16_t> ListenTransparent(const std::string& listen,
+                                     const std::vector<TransparentRoute>& routes);
   Status RemoveLink(std::string_view name);
   Result<LinkInfo> GetLink(std::string_view name);
   Result<LinkStats> Stats(std::string_view name);
@@ -150,7 +178,9 @@ class FaultProxy::Loop {
   void RunCommands();
   void OnEvent(const epoll_event& ev);
   void Accept(LinkState& link);
-  void ShedConnection(LinkState& link);
+  void AcceptTransparent(TransparentListener& t);
+  void Adopt(LinkState& link, int fd, std::optional<sockaddr_in> upstream, Clock::time_point now);
+  void ShedConnection(int listener);
   void Dial(LinkState& link, uint64_t conn_id);
   void PumpConn(uint64_t conn_id);
   void DestroyConn(uint64_t conn_id);
@@ -183,6 +213,8 @@ class FaultProxy::Loop {
   std::unordered_map<uint64_t, ConnEntry> conns_;
   std::map<FaultId, FaultState> faults_;
   std::map<FaultId, PartitionState> partitions_;
+  std::map<uint64_t, TransparentListener> transparent_;
+  uint64_t next_transparent_ = 1;
   using Timer = std::pair<Clock::time_point, uint64_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   Clock::time_point armed_ = kNever;
@@ -230,6 +262,11 @@ void FaultProxy::Loop::OnEvent(const epoll_event& ev) {
       if (it != links_.end()) Accept(*it->second);
       return;
     }
+    case kTagTransparent: {
+      auto it = transparent_.find(id);
+      if (it != transparent_.end()) AcceptTransparent(it->second);
+      return;
+    }
     case kTagClient:
     case kTagServer: {
       auto it = conns_.find(id);
@@ -258,36 +295,68 @@ void FaultProxy::Loop::Accept(LinkState& link) {
     int fd = accept4(link.listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EMFILE || errno == ENFILE) return ShedConnection(link);
+      if (errno == EMFILE || errno == ENFILE) return ShedConnection(link.listener.get());
       if (errno != EAGAIN && errno != EWOULDBLOCK) std::perror("faultline: proxy: accept");
       return;
     }
-    SetNoDelay(fd);
-    uint64_t id = next_conn_++;
-    ConnEntry& entry = conns_[id];
-    entry.conn = std::make_unique<Connection>(id, link.next_seq++, UniqueFd(fd), options_.splice);
-    entry.link = link.id;
-    link.conns.insert(id);
-    ++link.stats.accepted;
-    for (const auto& [fault_id, fault] : faults_) {
-      if (fault.link == link.id) AttachTo(entry, link, fault_id, fault.spec, now);
-    }
-    constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    if (!Register(fd, kEvents, Key(kTagClient, id)).ok()) {
-      DestroyConn(id);
-      continue;
-    }
-    // Across a partition the connection would not be established: dial once it heals.
-    if (link.blocked[0] == 0 && link.blocked[1] == 0) Dial(link, id);
+    Adopt(link, fd, std::nullopt, now);
   }
 }
 
-void FaultProxy::Loop::ShedConnection(LinkState& link) {
+void FaultProxy::Loop::AcceptTransparent(TransparentListener& t) {
+  Clock::time_point now = Clock::now();
+  while (true) {
+    int fd = accept4(t.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) return ShedConnection(t.fd.get());
+      if (errno != EAGAIN && errno != EWOULDBLOCK) std::perror("faultline: proxy: accept");
+      return;
+    }
+    auto peer = PeerAddress(fd);
+    auto dialed = OriginalDestination(fd);
+    auto route = peer && dialed ? t.routes.find({peer->sin_addr.s_addr, dialed->sin_addr.s_addr})
+                                : t.routes.end();
+    LinkState* link = nullptr;
+    if (route != t.routes.end()) {
+      auto it = links_.find(route->second);
+      if (it != links_.end()) link = it->second.get();
+    }
+    // No route, or the link is down: refused, as a closed port would be.
+    if (!link || !link->enabled || link->down_faults > 0) {
+      SetResetOnClose(fd);
+      close(fd);
+      continue;
+    }
+    Adopt(*link, fd, *dialed, now);
+  }
+}
+
+void FaultProxy::Loop::Adopt(LinkState& link, int fd, std::optional<sockaddr_in> upstream,
+                             Clock::time_point now) {
+  SetNoDelay(fd);
+  uint64_t id = next_conn_++;
+  ConnEntry& entry = conns_[id];
+  entry.conn = std::make_unique<Connection>(id, link.next_seq++, UniqueFd(fd), options_.splice);
+  entry.link = link.id;
+  entry.upstream = upstream;
+  link.conns.insert(id);
+  ++link.stats.accepted;
+  for (const auto& [fault_id, fault] : faults_) {
+    if (fault.link == link.id) AttachTo(entry, link, fault_id, fault.spec, now);
+  }
+  constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  if (!Register(fd, kEvents, Key(kTagClient, id)).ok()) return DestroyConn(id);
+  // Across a partition the connection would not be established: dial once it heals.
+  if (link.blocked[0] == 0 && link.blocked[1] == 0) Dial(link, id);
+}
+
+void FaultProxy::Loop::ShedConnection(int listener) {
   // Out of descriptors: the listener is level-triggered and would wake the loop forever. Give
   // up the spare descriptor to accept the waiting connection and reset it, then take it back.
   std::perror("faultline: proxy: accept (connection reset)");
   spare_.Reset();
-  UniqueFd shed(accept4(link.listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  UniqueFd shed(accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
   if (shed) SetResetOnClose(shed.get());
   shed.Reset();
   spare_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -295,7 +364,7 @@ void FaultProxy::Loop::ShedConnection(LinkState& link) {
 
 void FaultProxy::Loop::Dial(LinkState& link, uint64_t conn_id) {
   ConnEntry& entry = conns_.at(conn_id);
-  auto server = DialTcp(link.upstream);
+  auto server = DialTcp(entry.upstream ? *entry.upstream : link.upstream, link.mark);
   if (!server) {
     entry.conn->Close(/*reset=*/true);
     return DestroyConn(conn_id);
@@ -390,6 +459,11 @@ LinkState* FaultProxy::Loop::FindLink(std::string_view name) {
 
 Status FaultProxy::Loop::UpdateListener(LinkState& link) {
   bool want = link.enabled && link.down_faults == 0;
+  if (!link.own_listener) {
+    // Its connections come from a transparent listener, which refuses them while it is down.
+    if (!want) CloseAll(link);
+    return Status::Ok();
+  }
   if (want && !link.listener) {
     auto fd = ListenTcp(link.listen);
     if (!fd) return fd.status().Context("link " + link.name);
@@ -406,31 +480,57 @@ Status FaultProxy::Loop::UpdateListener(LinkState& link) {
 Result<LinkInfo> FaultProxy::Loop::CreateLink(const LinkConfig& config) {
   if (config.name.empty()) return Unexpected("a link needs a name");
   if (FindLink(config.name)) return Unexpected("link '" + config.name + "' exists");
-  auto listen = ResolveAddress(config.listen);
-  if (!listen) return Unexpected("listen: " + listen.error());
-  auto upstream = ResolveAddress(config.upstream);
-  if (!upstream) return Unexpected("upstream: " + upstream.error());
   auto link = std::make_unique<LinkState>();
   link->id = next_link_++;
   link->name = config.name;
-  link->upstream = *upstream;
-  link->upstream_text = config.upstream;
   link->enabled = config.enabled;
-  // Bind even a disabled link once, so that it owns a fixed port from the start.
-  auto fd = ListenTcp(*listen);
-  if (!fd) return Unexpected(fd.status().Context("link " + config.name));
-  auto bound = LocalAddress(fd->get());
-  if (!bound) return Unexpected(bound.error());
-  link->listen = *bound;
-  if (config.enabled) {
-    link->listener = std::move(*fd);
-    Status s = Register(link->listener.get(), EPOLLIN, Key(kTagListener, link->id));
-    if (!s.ok()) return Unexpected(s);
+  link->own_listener = config.own_listener;
+  link->mark = config.mark;
+  if (config.own_listener) {
+    auto listen = ResolveAddress(config.listen);
+    if (!listen) return Unexpected("listen: " + listen.error());
+    auto upstream = ResolveAddress(config.upstream);
+    if (!upstream) return Unexpected("upstream: " + upstream.error());
+    link->upstream = *upstream;
+    link->upstream_text = config.upstream;
+    // Bind even a disabled link once, so that it owns a fixed port from the start.
+    auto fd = ListenTcp(*listen);
+    if (!fd) return Unexpected(fd.status().Context("link " + config.name));
+    auto bound = LocalAddress(fd->get());
+    if (!bound) return Unexpected(bound.error());
+    link->listen = *bound;
+    if (config.enabled) {
+      link->listener = std::move(*fd);
+      Status s = Register(link->listener.get(), EPOLLIN, Key(kTagListener, link->id));
+      if (!s.ok()) return Unexpected(s);
+    }
   }
   LinkState& ref = *link;
   links_[ref.id] = std::move(link);
-  return LinkInfo{ref.name, FormatAddress(ref.listen), ntohs(ref.listen.sin_port),
-                  ref.upstream_text, ref.enabled};
+  return LinkInfo{ref.name, ref.own_listener ? FormatAddress(ref.listen) : "",
+                  ntohs(ref.listen.sin_port), ref.upstream_text, ref.enabled};
+}
+
+Result<uint16_t> FaultProxy::Loop::ListenTransparent(const std::string& listen,
+                                                     const std::vector<TransparentRoute>& routes) {
+  auto addr = ResolveAddress(listen);
+  if (!addr) return Unexpected("listen: " + addr.error());
+  TransparentListener t;
+  for (const auto& r : routes) {
+    LinkState* link = FindLink(r.link);
+    if (!link) return Unexpected(fmt::format("unknown link '{}'", r.link));
+    t.routes[{r.client, r.server}] = link->id;
+  }
+  auto fd = ListenTcp(*addr);
+  if (!fd) return Unexpected(fd.status().Context("transparent listener"));
+  auto bound = LocalAddress(fd->get());
+  if (!bound) return Unexpected(bound.error());
+  t.fd = std::move(*fd);
+  uint64_t id = next_transparent_++;
+  Status s = Register(t.fd.get(), EPOLLIN, Key(kTagTransparent, id));
+  if (!s.ok()) return Unexpected(s);
+  transparent_[id] = std::move(t);
+  return ntohs(bound->sin_port);
 }
 
 Status FaultProxy::Loop::RemoveLink(std::string_view name) {
@@ -444,6 +544,9 @@ Status FaultProxy::Loop::RemoveLink(std::string_view name) {
     std::erase_if(partition.legs, [id](const auto& leg) { return leg.first == id; });
   }
   std::erase_if(partitions_, [](const auto& p) { return p.second.legs.empty(); });
+  for (auto& [tid, t] : transparent_) {
+    std::erase_if(t.routes, [id](const auto& r) { return r.second == id; });
+  }
   links_.erase(id);
   return Status::Ok();
 }
@@ -660,6 +763,10 @@ FaultProxy::~FaultProxy() = default;
 
 Result<LinkInfo> FaultProxy::CreateLink(const LinkConfig& config) {
   return loop_->Call([&] { return loop_->CreateLink(config); });
+}
+Result<uint16_t> FaultProxy::ListenTransparent(const std::string& listen,
+                                               const std::vector<TransparentRoute>& routes) {
+  return loop_->Call([&] { return loop_->ListenTransparent(listen, routes); });
 }
 Status FaultProxy::RemoveLink(std::string_view name) {
   return loop_->Call([&] { return loop_->RemoveLink(name); });

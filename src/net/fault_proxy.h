@@ -31,6 +31,10 @@ struct ProxyOptions {
   // Unfaulted flows move bytes with splice() through a pipe, never copying them to user space.
   // false copies them through a buffer instead (slower; kept to measure the difference).
   bool splice = true;
+  // The network namespace the loop thread runs in (a unit hub's, as /proc/PID/ns/net opened by
+  // the caller and kept open until Start returns); -1: the caller's. Every socket of the proxy,
+  // listeners and dials alike, then lives there.
+  int netns_fd = -1;
 };
 
 struct LinkConfig {
@@ -38,6 +42,18 @@ struct LinkConfig {
   std::string listen = "127.0.0.1:0";  // port 0: the kernel picks a free port
   std::string upstream;                // host:port, resolved when the link is created
   bool enabled = true;                 // false: created with its listener closed
+  // false: no listener of its own; connections come from a transparent listener's routes
+  // (ListenTransparent) and dial the address the client dialed.
+  bool own_listener = true;
+  uint32_t mark = 0;  // SO_MARK of the link's dials (non-zero needs CAP_NET_ADMIN)
+};
+
+// Which link takes a redirected connection: from `client` (its peer address) to `server` (the
+// address it dialed), both IPv4 in network byte order.
+struct TransparentRoute {
+  uint32_t client = 0;
+  uint32_t server = 0;
+  std::string link;
 };
 
 struct LinkInfo {
@@ -100,6 +116,12 @@ class FaultProxy {
   // Binds the link's listener and returns its bound address. Errors: a name that exists, an
   // address that does not parse or resolve, a port that cannot be bound.
   Result<LinkInfo> CreateLink(const LinkConfig& config);
+  // Binds a listener for connections that a firewall redirected to it (nft redirect) and hands
+  // each to the link its route names, which dials the connection's original destination; a
+  // connection with no route is reset. Returns the bound port. Errors: the address cannot be
+  // bound, a route names an unknown link.
+  Result<uint16_t> ListenTransparent(const std::string& listen,
+                                     const std::vector<TransparentRoute>& routes);
   // Closes the link's listener and its connections and forgets its faults. Error: unknown link.
   Status RemoveLink(std::string_view name);
   Result<LinkInfo> GetLink(std::string_view name);

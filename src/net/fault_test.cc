@@ -54,6 +54,29 @@ TEST(NetFaultSpecTest, ErrorsNameWhatWasWrong) {
   EXPECT_EQ(*ParseDirection("both"), Direction::kBoth);
 }
 
+// A time near INT64_MAX would overflow the steady clock's nanoseconds and act as zero: every
+// attribute has a bound, and a value past it is refused with the bound named.
+TEST(NetFaultSpecTest, ValuesThatWouldOverflowAreRefused) {
+  const int64_t big = INT64_MAX;
+  for (auto [kind, name] :
+       std::vector<std::pair<FaultKind, std::string>>{{FaultKind::kLatency, "latency"},
+                                                      {FaultKind::kTimeout, "timeout"},
+                                                      {FaultKind::kSlowClose, "delay"},
+                                                      {FaultKind::kBandwidth, "rate"},
+                                                      {FaultKind::kSlicer, "average_size"}}) {
+    for (int64_t v : {big, big - 1, big / 1000, int64_t{1} << 62}) {
+      auto spec = SpecFromAttributes(kind, json{{name, v}});
+      ASSERT_FALSE(spec.ok()) << name << "=" << v;
+      EXPECT_NE(spec.error().find("must be at most"), std::string::npos) << spec.error();
+    }
+  }
+  auto jitter = SpecFromAttributes(FaultKind::kLatency, json{{"latency", 1}, {"jitter", big}});
+  EXPECT_FALSE(jitter.ok());
+  EXPECT_FALSE(SpecFromAttributes(FaultKind::kLatency, json{{"latency", 9.1e18}}).ok());
+  EXPECT_TRUE(SpecFromAttributes(FaultKind::kLatency, json{{"latency", 360000000000}}).ok());
+  EXPECT_TRUE(SpecFromAttributes(FaultKind::kLimitData, json{{"bytes", big}}).ok());
+}
+
 TEST(NetFaultSpecTest, MergeKeepsOtherAttributes) {
   auto spec = SpecFromAttributes(FaultKind::kLatency, json{{"latency", 100}, {"jitter", 5}});
   ASSERT_TRUE(MergeAttributes(*spec, json{{"latency", 7}}).ok());

@@ -1,6 +1,7 @@
 #include "net/socket.h"
 
 #include <arpa/inet.h>
+#include <linux/netfilter_ipv4.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -86,15 +87,36 @@ Result<sockaddr_in> LocalAddress(int fd) {
   return addr;
 }
 
-Result<UniqueFd> DialTcp(const sockaddr_in& addr) {
+Result<UniqueFd> DialTcp(const sockaddr_in& addr, uint32_t mark) {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return Unexpected(Status::FromErrno("socket"));
   SetNoDelay(fd.get());
+  if (mark != 0 && setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0) {
+    return Unexpected(Status::FromErrno("SO_MARK"));
+  }
   if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS) {
     return Unexpected(Status::FromErrno("connect " + FormatAddress(addr)));
   }
   return fd;
+}
+
+Result<sockaddr_in> OriginalDestination(int fd) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  if (getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &addr, &len) != 0) {
+    return Unexpected(Status::FromErrno("SO_ORIGINAL_DST"));
+  }
+  return addr;
+}
+
+Result<sockaddr_in> PeerAddress(int fd) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return Unexpected(Status::FromErrno("getpeername"));
+  }
+  return addr;
 }
 
 void SetNoDelay(int fd) {

@@ -31,7 +31,14 @@ Result<UniqueFd> ListenTcp(const sockaddr_in& addr);
 Result<sockaddr_in> LocalAddress(int fd);
 // Starts a non-blocking connect to `addr`. On success the descriptor is connecting or connected:
 // wait for it to become writable and read SO_ERROR. Returns an error if the socket cannot be made.
-Result<UniqueFd> DialTcp(const sockaddr_in& addr);
+// With `mark` non-zero the socket carries it (SO_MARK, needs CAP_NET_ADMIN), so that packet rules
+// can tell its traffic apart.
+Result<UniqueFd> DialTcp(const sockaddr_in& addr, uint32_t mark = 0);
+// The address a connection redirected by the firewall (nft redirect) was dialed to
+// (SO_ORIGINAL_DST). Error when the connection was not redirected.
+Result<sockaddr_in> OriginalDestination(int fd);
+// The peer's address of a connected socket.
+Result<sockaddr_in> PeerAddress(int fd);
 // Turns Nagle's algorithm off, so small writes leave at once (the latency of ping-pong).
 void SetNoDelay(int fd);
 // Makes close() send RST instead of FIN (SO_LINGER with a zero timeout).

@@ -219,6 +219,45 @@ TEST_F(ProxyApiTest, BrowsersAreRefused) {
 // The calls toxiproxy's Go client makes (client.go, proxy.go), in its order, with its bodies and
 // the status codes it checks: CreateProxy 201, Proxies 200, AddToxic 200, UpdateToxic 200,
 // Toxics 200, RemoveToxic 204, Save (disable) 200, Populate 201, ResetState 204, Delete 204.
+// Idle clients (a keep-alive pool, a client that connects and says nothing, one that stops
+// half-way through its headers) must not keep others from being answered.
+TEST_F(ProxyApiTest, IdleConnectionsDoNotStopTheApi) {
+  std::vector<UniqueFd> idle;
+  for (int i = 0; i < 64; ++i) {
+    idle.push_back(Connect(server_->port()));
+    ASSERT_TRUE(idle.back().valid()) << i;
+  }
+  for (int i = 0; i < 8; ++i) {
+    UniqueFd half = Connect(server_->port());
+    ASSERT_TRUE(WriteAll(half.get(), "GET /version HTTP/1.1\r\nHost: x\r\n"));
+    idle.push_back(std::move(half));
+  }
+  httplib::Client client("127.0.0.1", server_->port());
+  client.set_connection_timeout(10);
+  client.set_read_timeout(10);
+  for (int i = 0; i < 20; ++i) {
+    auto r = client.Get("/version");
+    ASSERT_TRUE(r) << "request " << i << " got no answer with 72 idle connections open";
+    EXPECT_EQ(r->status, 200);
+  }
+}
+
+// Two proxies on one API port would split the requests between them: the second must fail.
+TEST_F(ProxyApiTest, ASecondServerOnTheSamePortFailsToStart) {
+  auto second = ApiServer::Start(*api_, "127.0.0.1", server_->port());
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+  EXPECT_EQ(Send("GET", "/version").first, 200);
+}
+
+TEST_F(ProxyApiTest, OversizedBodiesAreRefused) {
+  auto r = client_->Post("/proxies", std::string(ApiServer::kMaxBodyBytes + 10, ' '),
+                         "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(Send("GET", "/version").first, 200);
+}
+
 TEST_F(ProxyApiTest, DrivenLikeAToxiproxyClientLibrary) {
   json create = {{"name", "redis"},
                  {"listen", "localhost:0"},

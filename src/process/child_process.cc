@@ -19,6 +19,7 @@ namespace faultline {
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       pidfd_(std::move(other.pidfd_)),
+      status_(std::move(other.status_)),
       exit_status_(std::exchange(other.exit_status_, std::nullopt)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
@@ -26,6 +27,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     Kill();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
+    status_ = std::move(other.status_);
     exit_status_ = std::exchange(other.exit_status_, std::nullopt);
   }
   return *this;
@@ -43,11 +45,12 @@ Result<ChildProcess> ChildProcess::Spawn(const SpawnOptions& options) {
   request.argv[0] = *program;
   request.stdout_fd = options.stdout_fd;
   request.stderr_fd = options.stderr_fd;
-  auto pid = SpawnInGroup(request);
-  if (!pid) return Unexpected(pid.error());
+  auto spawned = SpawnContained(request);
+  if (!spawned) return Unexpected(spawned.error());
   ChildProcess child;
-  child.pid_ = *pid;
-  child.pidfd_.Reset(static_cast<int>(syscall(SYS_pidfd_open, *pid, 0)));
+  child.pid_ = spawned->pid;
+  child.status_ = std::move(spawned->status);
+  child.pidfd_.Reset(static_cast<int>(syscall(SYS_pidfd_open, child.pid_, 0)));
   return child;
 }
 
@@ -59,8 +62,8 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
-      exit_status_ = status;
-      return status;
+      exit_status_ = ProgramWaitStatus(status, status_);
+      return exit_status_;
     }
     if (r < 0 && errno != EINTR) {
       exit_status_ = 0;  // not our child any more (reaped elsewhere): nothing left to wait for
@@ -80,7 +83,7 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
 }
 
 void ChildProcess::SignalGroup(int signal) {
-  if (pid_ > 0 && !exit_status_) ::kill(-pid_, signal);
+  if (pid_ > 0 && !exit_status_) SignalContained(pid_, signal);
 }
 
 void ChildProcess::Kill() {
@@ -88,14 +91,16 @@ void ChildProcess::Kill() {
   // The group may outlive its leader (a forked helper), so signal it even after the leader exited.
   ::kill(-pid_, SIGKILL);
   if (!exit_status_) {
+    SignalContained(pid_, SIGKILL);
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
-    exit_status_ = status;
+    exit_status_ = ProgramWaitStatus(status, status_);
   }
   Guardian::Instance().Remove(pid_);
   pid_ = -1;
   pidfd_.Reset();
+  status_.Reset();
 }
 
 std::string DescribeWaitStatus(int status) { return ExitStatus::FromWaitStatus(status).Describe(); }

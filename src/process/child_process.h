@@ -1,9 +1,10 @@
 // ChildProcess: one child that its owner waits for synchronously (no event loop), started by
-// SpawnInGroup in a process group of its own, with stdin from /dev/null and the caller's choice of
-// stdout/stderr. The object owns the child: its destructor SIGKILLs the whole group and reaps it,
-// and the Guardian ends the group if faultline dies first. Used by `faultline td` (psql) and the
-// PostgreSQL test fixture; the Supervisor is the event-loop twin. Not thread-safe; one owner.
-// Signal dispositions are process-wide: the child gets default dispositions and an empty mask.
+// SpawnContained (a PID namespace of its own as root, else a process group of its own), with
+// stdin from /dev/null and the caller's choice of stdout/stderr. The object owns the child: its
+// destructor SIGKILLs every process of it and reaps it, and it dies with faultline. Used by
+// `faultline td` (psql) and the PostgreSQL test fixture; the Supervisor is the event-loop twin. Not
+// thread-safe; one owner. Signal dispositions are process-wide: the child gets default dispositions
+// and an empty mask.
 #pragma once
 
 #include <sys/types.h>
@@ -39,7 +40,7 @@ class ChildProcess {
   // Waits until the child exits or `timeout` passes. Returns the wait status (as waitpid gives it)
   // or nullopt on timeout. Waits on a pidfd, never by polling.
   std::optional<int> Wait(std::chrono::milliseconds timeout);
-  // Sends `signal` to the child's whole process group; a no-op once the child was reaped.
+  // Sends `signal` to every process of the child; a no-op once the child was reaped.
   void SignalGroup(int signal);
   // SIGKILLs the group and reaps the child. Idempotent.
   void Kill();
@@ -47,6 +48,7 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
   UniqueFd pidfd_;
+  UniqueFd status_;  // faultline-init's report of the program's wait status
   std::optional<int> exit_status_;
 };
 

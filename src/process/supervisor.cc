@@ -61,10 +61,14 @@ std::string ExitStatus::Describe() const {
   return fmt::format("exit {}", code);
 }
 
-Result<std::string> FindExecutable(const std::string& program, const std::string& path) {
-  auto executable = [](const std::string& p) {
+Result<std::string> FindExecutable(const std::string& program, const std::string& path,
+                                   const std::string& root) {
+  auto executable = [&root](const std::string& p) {
+    // Inside a unit's view, absolute symlinks would resolve against faultline's root; good
+    // enough for the up-front check (the unit's own exec has the last word).
+    std::string at = root + p;
     struct stat st {};
-    return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
+    return stat(at.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(at.c_str(), X_OK) == 0;
   };
   if (program.find('/') != std::string::npos) {
     if (executable(program)) return program;
@@ -98,20 +102,27 @@ pid_t Supervisor::Pid(ChildId id) const {
   return it == children_.end() ? -1 : it->second.pid;
 }
 
-Result<ChildId> Supervisor::Spawn(const SpawnSpec& spec, ExitCallback on_exit) {
+Result<ChildId> Supervisor::Spawn(const SpawnSpec& spec, ExitCallback on_exit,
+                                  const Placement& where) {
   if (spec.argv.empty()) return Unexpected("empty command");
-  auto program = FindExecutable(spec.argv[0], PathOf(spec.env));
+  auto program = FindExecutable(spec.argv[0], PathOf(spec.env), where.root);
   if (!program) return Unexpected(program.error());
   std::vector<std::string> argv = spec.argv;
   argv[0] = *program;
   auto final_argv = AsUser(spec.user, std::move(argv));
   if (!final_argv) return Unexpected(final_argv.error());
 
-  SpawnRequest request{*final_argv, &spec.env,        spec.cwd,         -1,
-                       -1,          spec.stdout_path, spec.stderr_path, spec.stop_signal};
-  auto spawned = SpawnInGroup(request);
+  SpawnRequest request;
+  request.argv = *final_argv;
+  request.env = &spec.env;
+  request.cwd = spec.cwd;
+  request.stdout_path = spec.stdout_path;
+  request.stderr_path = spec.stderr_path;
+  request.stop_signal = spec.stop_signal;
+  request.enter = where.enter;
+  auto spawned = SpawnContained(request);
   if (!spawned) return Unexpected(spawned.error());
-  pid_t pid = *spawned;
+  pid_t pid = spawned->pid;
   UniqueFd pidfd(PidfdOpen(pid));
   if (!pidfd) {
     kill(-pid, SIGKILL);
@@ -121,7 +132,7 @@ Result<ChildId> Supervisor::Spawn(const SpawnSpec& spec, ExitCallback on_exit) {
   }
   ChildId id = next_id_++;
   int fd = pidfd.get();
-  children_[id] = Child{pid, std::move(pidfd), std::move(on_exit), 0};
+  children_[id] = Child{pid, std::move(pidfd), std::move(spawned->status), std::move(on_exit), 0};
   Status watched = loop_.Watch(fd, EPOLLIN, [this, id](uint32_t) { OnPidfd(id); });
   if (!watched.ok()) Fatal(watched.message());
   return id;
@@ -141,12 +152,8 @@ void Supervisor::OnPidfd(ChildId id) {
   kill(-c.pid, SIGKILL);
   siginfo_t reaped{};
   waitid(P_PIDFD, static_cast<id_t>(c.pidfd.get()), &reaped, WEXITED);
-  ExitStatus status;
-  if (info.si_code == CLD_EXITED) {
-    status.code = info.si_status;
-  } else {
-    status.signal = info.si_status;
-  }
+  int wait_status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status;
+  ExitStatus status = ExitStatus::FromWaitStatus(ProgramWaitStatus(wait_status, c.status));
   loop_.Unwatch(c.pidfd.get());
   if (c.kill_timer) loop_.Cancel(c.kill_timer);
   Guardian::Instance().Remove(c.pid);
@@ -175,27 +182,34 @@ void Supervisor::Stop(ChildId id, int signal, Millis grace) {
   auto it = children_.find(id);
   if (it == children_.end()) return;
   Child& c = it->second;
-  kill(-c.pid, signal);
-  if (signal != SIGKILL && signal != SIGCONT) kill(-c.pid, SIGCONT);
+  SignalContained(c.pid, signal);
+  if (signal != SIGKILL && signal != SIGCONT) SignalContained(c.pid, SIGCONT);
   if (signal == SIGKILL || c.kill_timer) return;
   pid_t pid = c.pid;
   c.kill_timer = loop_.After(grace, [this, id, pid] {
     auto again = children_.find(id);
     if (again == children_.end()) return;
     again->second.kill_timer = 0;
-    kill(-pid, SIGKILL);
+    SignalContained(pid, SIGKILL);
   });
 }
 
 void Supervisor::Signal(ChildId id, int signal) {
   auto it = children_.find(id);
-  if (it != children_.end()) kill(-it->second.pid, signal);
+  if (it != children_.end()) SignalContained(it->second.pid, signal);
+}
+
+std::vector<pid_t> Supervisor::Members(ChildId id) const {
+  auto it = children_.find(id);
+  if (it == children_.end()) return {};
+  return ContainedProcesses(it->second.pid);
 }
 
 void Supervisor::KillAll(bool run_callbacks) {
   std::vector<pid_t> groups;
   for (auto& [id, c] : children_) {
     if (!run_callbacks) c.on_exit = nullptr;
+    SignalContained(c.pid, SIGKILL);
     kill(-c.pid, SIGKILL);
     kill(-c.pid, SIGCONT);
     groups.push_back(c.pid);

@@ -126,17 +126,27 @@ TEST_F(SupervisorTest, GraceThenSigkill) {
 
 TEST_F(SupervisorTest, WhatALeaderLeavesBehindIsKilledWithIt) {
   Supervisor sup(loop_);
-  auto status = RunToEnd(sup, Shell("sleep 100 & echo $! > " + dir_ + "/bg; exit 0"));
-  ASSERT_TRUE(status);
+  std::optional<ExitStatus> status;
+  auto id = sup.Spawn(Shell("sleep 100 & echo started; sleep 0.5; exit 0"),
+                      [&](ExitStatus s) { status = s; });
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(WaitForOutput("started"));
+  // The pids as faultline sees them (inside a PID namespace, $! would be the namespace's own).
+  std::vector<pid_t> members = sup.Members(*id);
+  EXPECT_GE(members.size(), 2u) << "the shell and its background sleep";
+  ASSERT_TRUE(loop_.RunUntil([&] { return status.has_value(); }, Millis(10000)));
   EXPECT_EQ(status->code, 0);
-  auto bg = ParseInt(Trim(ReadFile(dir_ + "/bg").value()));
-  ASSERT_TRUE(bg);
-  // The background sleep was SIGKILLed with its group; it may linger as our zombie for a moment.
+  // The background sleep was SIGKILLed with the child; it may linger as a zombie for a moment.
+  auto alive = [&] {
+    for (pid_t p : members) {
+      auto stat = ReadFile(fmt::format("/proc/{}/stat", p));
+      if (stat && stat->find(") Z ") == std::string::npos) return true;
+    }
+    return false;
+  };
   auto deadline = steady_clock::now() + Millis(2000);
-  while (kill(static_cast<pid_t>(*bg), 0) == 0 && steady_clock::now() < deadline) {
-    loop_.RunOnce(Millis(10));
-  }
-  EXPECT_NE(kill(static_cast<pid_t>(*bg), 0), 0);
+  while (alive() && steady_clock::now() < deadline) loop_.RunOnce(Millis(10));
+  EXPECT_FALSE(alive());
 }
 
 TEST_F(SupervisorTest, PausedGroupStillStops) {

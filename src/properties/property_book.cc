@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace faultline::properties {
 namespace {
 
@@ -40,6 +42,8 @@ bool Satisfies(AssertKind kind, bool condition) {
 }
 
 }  // namespace
+
+std::string FaultInjectedName(const std::string& kind) { return "fault " + kind + " was injected"; }
 
 std::string ExitsZeroName(const std::string& command) { return command + " exits 0"; }
 std::string ExitsZeroOnceName(const std::string& command) {
@@ -123,13 +127,113 @@ void PropertyBook::Add(const HistoryRef& h, const Event& e) {
 void PropertyBook::AddAssertion(const HistoryRef& h, const Event& e) {
   auto a = sdk::Assertion::FromJson(JsonMember(e.fields, "assert"));
   if (!a) return;  // the reader validated it; a hand-edited timeline may not be
+  if (!WithinCap(h, e, *a)) return;
   Property& p = Get(a->id, a->kind, a->display_type, /*builtin=*/false);
   if (p.location.is_null() && !a->location.is_null()) p.location = a->location;
   if (!a->hit) {
     p.registered = true;
     return;
   }
-  Evaluated(p, Satisfies(p.kind, a->condition), MakeExample(h, e, a->location, a->details));
+  bool pass = Satisfies(p.kind, a->condition);
+  // Only the first pass and the first failure are kept: build (and bound) just those.
+  bool kept = pass ? !p.first_pass : !p.first_fail;
+  Evaluated(p, pass, kept ? MakeBoundedExample(h, e, a->location, a->details) : Example{});
+}
+
+bool PropertyBook::WithinCap(const HistoryRef& h, const Event& e, const sdk::Assertion& a) {
+  if (properties_.count(a.id)) return true;
+  if (sdk_properties_ < limits_.max_properties) {
+    ++sdk_properties_;
+    return true;
+  }
+  ++lines_over_cap_;
+  if (!a.hit) return false;
+  bool pass = Satisfies(a.kind, a.condition);
+  if (!pass) ++failures_over_cap_;
+  Property& cap = Get(kPropertyIdsWithinCap, AssertKind::kAlwaysOrUnreachable,
+                      "AlwaysOrUnreachable", /*builtin=*/true);
+  if (!cap.first_fail) {
+    Json details = {{"cap", limits_.max_properties}, {"first_id_past_cap", a.id}};
+    Evaluated(cap, false, MakeBoundedExample(h, e, a.location, details));
+  } else {
+    ++cap.hits;
+    ++cap.failures;
+  }
+  return false;
+}
+
+Example PropertyBook::MakeBoundedExample(const HistoryRef& h, const Event& e, Json location,
+                                         const Json& details) const {
+  if (details.is_null()) return MakeExample(h, e, std::move(location), nullptr);
+  std::string text = details.dump();
+  if (text.size() <= limits_.max_example_details_bytes) {
+    return MakeExample(h, e, std::move(location), details);
+  }
+  size_t full = text.size();
+  size_t keep = std::min<size_t>(1024, limits_.max_example_details_bytes);
+  // Cut on a UTF-8 boundary: the start stays a valid JSON string.
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  text.resize(keep);
+  Json summary = {{"faultline_summarized",
+                   fmt::format("details of {} bytes, beyond the {}-byte limit; their start is kept",
+                               full, limits_.max_example_details_bytes)},
+                  {"start", std::move(text)}};
+  return MakeExample(h, e, std::move(location), std::move(summary));
+}
+
+void PropertyBook::AddSdkSkipped(const HistoryRef& h, const Event& e) {
+  const Json& f = e.fields;
+  histories_with_sdk_loss_.insert(h.index);
+  Evaluated(Get(kSdkReadWhole, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true),
+            false, MakeBoundedExample(h, e, nullptr, f));
+  if (sdk_losses_.size() >= limits_.max_sdk_losses) {
+    ++sdk_losses_not_kept_;
+    return;
+  }
+  const Json& reasons = JsonMember(f, "reasons");
+  sdk_losses_.push_back(
+      SdkLoss{.history = h.index,
+              .source = SourceOf(f),
+              .file = JsonString(f, "file"),
+              .lines = static_cast<uint64_t>(JsonInt(f, "lines", 0)),
+              .bytes_skipped = static_cast<uint64_t>(JsonInt(f, "bytes_skipped", 0)),
+              .reasons = reasons.is_object() ? reasons : Json(),
+              .first = JsonString(f, "reason")});
+}
+
+std::vector<std::string> PropertyBook::Warnings() const {
+  std::vector<std::string> out;
+  for (const SdkLoss& loss : sdk_losses_) {
+    std::vector<std::string> parts;
+    if (loss.reasons.is_object()) {
+      for (const auto& [reason, count] : loss.reasons.items()) {
+        parts.push_back(
+            fmt::format("{} {}", count.is_number() ? count.get<uint64_t>() : 0, reason));
+      }
+    }
+    std::string what = fmt::format("{} line(s)", loss.lines);
+    if (!parts.empty()) what += " (" + Join(parts, ", ") + ")";
+    if (loss.bytes_skipped > 0)
+      what += fmt::format(" and {} byte(s) past the size cap", loss.bytes_skipped);
+    out.push_back(
+        fmt::format("SDK output lost in history {} ({}): {} of {} could not be read; "
+                    "first: {}",
+                    loss.history, loss.source, what, loss.file, loss.first));
+  }
+  if (sdk_losses_not_kept_ > 0) {
+    out.push_back(
+        fmt::format("SDK output lost in {} more file(s) (see the timelines' "
+                    "sdk_skipped events)",
+                    sdk_losses_not_kept_));
+  }
+  if (lines_over_cap_ > 0) {
+    out.push_back(fmt::format(
+        "{} assertion line(s) ({} failing) named property ids past the cap of {} distinct ids; "
+        "they were counted, not kept. An id names a property: keep values out of messages and "
+        "put them in details",
+        lines_over_cap_, failures_over_cap_, limits_.max_properties));
+  }
+  return out;
 }
 
 void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
@@ -141,6 +245,11 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
           .registered = true;
       Get(kCommandsFinishInTime, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true)
           .registered = true;
+      Get(kSdkReadWhole, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true).registered =
+          true;
+      break;
+    case EventType::kSdkSkipped:
+      AddSdkSkipped(h, e);
       break;
     case EventType::kSetupComplete:
       Evaluated(Get(kSetupCompletes, AssertKind::kAlways, "Always", true), true,
@@ -159,9 +268,20 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       }
       break;
     case EventType::kHistoryEnd:
+      // A configured kind this history never injected counts against "fault <kind> was
+      // injected", so a run in which it never happened fails it, with the histories counted.
+      for (const auto& kind : faults_not_injected_[h.index]) {
+        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), false,
+                  MakeExample(h, e, nullptr, {{"kind", kind}}));
+      }
+      faults_not_injected_.erase(h.index);
       if (!histories_with_unexpected_exit_.count(h.index)) {
         Evaluated(Get(kNoUnexpectedServiceExits, AssertKind::kAlwaysOrUnreachable,
                       "AlwaysOrUnreachable", true),
+                  true, MakeExample(h, e, nullptr, nullptr));
+      }
+      if (!histories_with_sdk_loss_.count(h.index)) {
+        Evaluated(Get(kSdkReadWhole, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true),
                   true, MakeExample(h, e, nullptr, nullptr));
       }
       break;
@@ -186,6 +306,31 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
                 zero, MakeExample(h, e, nullptr, f));
       Evaluated(Get(ExitsZeroOnceName(command), AssertKind::kSometimes, "Sometimes", true), zero,
                 MakeExample(h, e, nullptr, f));
+      break;
+    }
+    case EventType::kFaultSwarm:
+      for (const auto& kind : JsonMember(f, "configured")) {
+        if (!kind.is_string()) continue;
+        Get(FaultInjectedName(kind.get<std::string>()), AssertKind::kSometimes, "Sometimes", true)
+            .registered = true;
+        faults_not_injected_[h.index].insert(kind.get<std::string>());
+      }
+      Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true)
+          .registered = true;
+      break;
+    case EventType::kFault: {
+      std::string action = JsonString(f, "action");
+      Property& clean =
+          Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true);
+      if (action == "begin") {
+        Evaluated(Get(FaultInjectedName(JsonString(f, "kind")), AssertKind::kSometimes, "Sometimes",
+                      true),
+                  true, MakeExample(h, e, nullptr, f));
+      } else if (action == "heal") {
+        Evaluated(clean, true, MakeExample(h, e, nullptr, f));
+      } else if (action == "failed") {
+        Evaluated(clean, false, MakeExample(h, e, nullptr, f));
+      }
       break;
     }
     default:

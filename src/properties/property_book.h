@@ -63,11 +63,42 @@ Verdict Evaluate(const Property& p);
 inline constexpr const char* kSetupCompletes = "Setup completes";
 inline constexpr const char* kNoUnexpectedServiceExits = "No unexpected service exits";
 inline constexpr const char* kCommandsFinishInTime = "Commands finish within their timeout";
+inline constexpr const char* kFaultsHealCleanly = "Faults are injected and healed as planned";
+// Fails when a line of SDK output could not be read (sdk_skipped): what was lost may have been a
+// failing assertion, so a run that lost output cannot pass.
+inline constexpr const char* kSdkReadWhole = "SDK output was read whole";
+// Registered only when the SDK reports more distinct property ids than the book keeps; fails then.
+inline constexpr const char* kPropertyIdsWithinCap = "Property ids stay within the cap";
 std::string ExitsZeroName(const std::string& command);
+// "fault <kind> was injected": a sometimes per configured kind, so that a run that never
+// exercised a kind says so.
+std::string FaultInjectedName(const std::string& kind);
 std::string ExitsZeroOnceName(const std::string& command);
+
+// SDK output that a history could not read, one entry per file (an sdk_skipped event).
+struct SdkLoss {
+  int history = 0;
+  std::string source;  // as in Example
+  std::string file;
+  uint64_t lines = 0;
+  uint64_t bytes_skipped = 0;
+  Json reasons;       // {"invalid UTF-8": 2, ...}, or null when the event did not say
+  std::string first;  // the first dropped line's reason, with its line number
+};
+
+// The book's bounds. Property ids are meant to name a few hundred properties; an SDK that puts
+// values into its messages makes one id per line, and the book would grow without end. Past
+// max_properties the lines of new ids are counted, not kept, and kPropertyIdsWithinCap fails.
+struct BookLimits {
+  size_t max_properties = 10000;             // distinct SDK property ids kept
+  size_t max_example_details_bytes = 16384;  // an example's details beyond this are summarized
+  size_t max_sdk_losses = 200;               // SdkLoss entries kept (the rest are counted)
+};
 
 class PropertyBook {
  public:
+  explicit PropertyBook(BookLimits limits = {}) : limits_(limits) {}
+
   // Feeds one event of history `h`. Events of one history arrive in timeline order; histories
   // may interleave.
   void Add(const HistoryRef& h, const Event& e);
@@ -78,19 +109,36 @@ class PropertyBook {
   bool AnyFailed() const;
   // Ids whose lines disagreed on the kind (the first kind seen is kept).
   const std::set<std::string>& kind_conflicts() const { return kind_conflicts_; }
+  // SDK output that could not be read, in the order it was reported.
+  const std::vector<SdkLoss>& sdk_losses() const { return sdk_losses_; }
+  // What the report should warn about besides verdicts: lost SDK output, ids past the cap.
+  std::vector<std::string> Warnings() const;
 
  private:
   Property& Get(const std::string& id, sdk::AssertKind kind, const std::string& display_type,
                 bool builtin);
   void AddAssertion(const HistoryRef& h, const Event& e);
   void AddBuiltin(const HistoryRef& h, const Event& e);
+  void AddSdkSkipped(const HistoryRef& h, const Event& e);
+  // Counts a line of an id past the cap; false if `id` is past it.
+  bool WithinCap(const HistoryRef& h, const Event& e, const sdk::Assertion& a);
+  Example MakeBoundedExample(const HistoryRef& h, const Event& e, Json location,
+                             const Json& details) const;
   // Records one evaluation: `pass` says whether this line satisfied the property.
   void Evaluated(Property& p, bool pass, Example example);
 
   std::map<std::string, Property> properties_;
   std::set<std::string> kind_conflicts_;
   std::set<int> histories_with_unexpected_exit_;
+  std::map<int, std::set<std::string>> faults_not_injected_;  // per history, so far
+  std::set<int> histories_with_sdk_loss_;
   uint64_t next_order_ = 0;
+  BookLimits limits_;
+  size_t sdk_properties_ = 0;       // distinct SDK ids kept
+  uint64_t lines_over_cap_ = 0;     // assertion lines of ids past the cap
+  uint64_t failures_over_cap_ = 0;  // ... of which went against their property
+  std::vector<SdkLoss> sdk_losses_;
+  uint64_t sdk_losses_not_kept_ = 0;
 };
 
 }  // namespace faultline::properties

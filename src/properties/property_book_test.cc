@@ -235,5 +235,121 @@ TEST(PropertyBook, SortedPutsFailingFirst) {
   EXPECT_TRUE(book.AnyFailed());
 }
 
+// Each configured fault kind is a sometimes: a kind that a run never injected fails, so the
+// summary says which kinds the run did not exercise; a failed injection or heal fails its own.
+TEST(PropertyBook, EveryConfiguredFaultKindMustBeInjectedSomewhere) {
+  PropertyBook book;
+  Event swarm{
+      0, EventType::kFaultSwarm, {{"configured", {"kill", "pause"}}, {"enabled", {"kill"}}}};
+  book.Add(kH0, swarm);
+  book.Add(kH0, Event{1000,
+                      EventType::kFault,
+                      {{"action", "begin"}, {"id", 1}, {"kind", "kill"}, {"targets", {"db"}}}});
+  book.Add(kH0, Event{2000,
+                      EventType::kFault,
+                      {{"action", "heal"}, {"id", 1}, {"kind", "kill"}, {"reason", "planned"}}});
+  book.Add(kH0, Event{5000, EventType::kHistoryEnd, {{"outcome", "completed"}}});
+  EXPECT_EQ(VerdictOf(book, "fault kill was injected").outcome, Outcome::kPassed);
+  auto pause = VerdictOf(book, "fault pause was injected");
+  EXPECT_EQ(pause.outcome, Outcome::kFailed);
+  EXPECT_EQ(pause.reason, "never true (false in 1 invocation(s))");
+  EXPECT_EQ(VerdictOf(book, kFaultsHealCleanly).outcome, Outcome::kPassed);
+  book.Add(kH1, Event{3000,
+                      EventType::kFault,
+                      {{"action", "failed"}, {"id", 2}, {"kind", "kill"}, {"error", "gone"}}});
+  EXPECT_EQ(VerdictOf(book, kFaultsHealCleanly).outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find(kFaultsHealCleanly)->first_fail->seed, 8u);
+}
+
+Event Simple(EventType type, Json fields = Json::object()) {
+  Event e;
+  e.type = type;
+  e.fields = std::move(fields);
+  return e;
+}
+
+// A history that lost SDK output fails "SDK output was read whole", even when every line that was
+// read passed: the lost one may have been the failing assertion.
+TEST(PropertyBook, LostSdkOutputFailsTheRunAndIsWarnedPerFileAndReason) {
+  PropertyBook book;
+  book.Add(kH0, Simple(EventType::kHistoryStart));
+  book.Add(kH0, Assert("a", "always", true, true, true));
+  book.Add(kH0, Simple(EventType::kSdkSkipped,
+                       {{"command", "t/singleton_driver_x"},
+                        {"id", 3},
+                        {"file", "/run/h0/sdk.jsonl"},
+                        {"lines", 3},
+                        {"reason", "line 2: invalid UTF-8 (byte 0xff at column 9)"},
+                        {"reasons", {{"invalid UTF-8", 2}, {"NaN or Infinity", 1}}}}));
+  book.Add(kH0, Simple(EventType::kHistoryEnd));
+  book.Add(kH1, Simple(EventType::kHistoryStart));
+  book.Add(kH1, Simple(EventType::kHistoryEnd));
+  EXPECT_TRUE(book.AnyFailed());
+  auto v = VerdictOf(book, kSdkReadWhole);
+  EXPECT_EQ(v.outcome, Outcome::kFailed);
+  const Property* p = book.Find(kSdkReadWhole);
+  EXPECT_EQ(p->failures, 1u);
+  EXPECT_EQ(p->passes, 1u);  // history 1 lost nothing
+  EXPECT_EQ(p->first_fail->history, 0);
+  ASSERT_EQ(book.Warnings().size(), 1u);
+  EXPECT_EQ(book.Warnings()[0],
+            "SDK output lost in history 0 (t/singleton_driver_x #3): 3 line(s) (1 NaN or "
+            "Infinity, 2 invalid UTF-8) of /run/h0/sdk.jsonl could not be read; first: line 2: "
+            "invalid UTF-8 (byte 0xff at column 9)");
+}
+
+TEST(PropertyBook, HistoriesThatLoseNothingPassSdkReadWhole) {
+  PropertyBook book;
+  book.Add(kH0, Simple(EventType::kHistoryStart));
+  book.Add(kH0, Simple(EventType::kSetupComplete));
+  book.Add(kH0, Assert("a", "always", true, true, true));
+  book.Add(kH0, Simple(EventType::kHistoryEnd));
+  EXPECT_FALSE(book.AnyFailed());
+  EXPECT_EQ(VerdictOf(book, kSdkReadWhole).outcome, Outcome::kPassed);
+  EXPECT_TRUE(book.Warnings().empty());
+}
+
+// Distinct ids past the cap are counted, not kept; the run fails and says why.
+TEST(PropertyBook, PropertyIdsPastTheCapAreCountedAndFail) {
+  PropertyBook book(BookLimits{.max_properties = 100});
+  for (int i = 0; i < 1000; ++i) {
+    book.Add(kH0, Assert(fmt::format("value {}", i), "always", true, true, i != 500));
+  }
+  book.Add(kH0, Assert("value 3", "always", true, true, false));  // a kept id still counts
+  EXPECT_EQ(book.Sorted().size(), 101u);                          // 100 ids and the cap property
+  EXPECT_EQ(VerdictOf(book, "value 3").outcome, Outcome::kFailed);
+  EXPECT_EQ(book.Find("value 500"), nullptr);
+  const Property* cap = book.Find(kPropertyIdsWithinCap);
+  ASSERT_NE(cap, nullptr);
+  EXPECT_EQ(Evaluate(*cap).outcome, Outcome::kFailed);
+  EXPECT_EQ(cap->first_fail->details["first_id_past_cap"], "value 100");
+  ASSERT_EQ(book.Warnings().size(), 1u);
+  EXPECT_TRUE(book.Warnings()[0].starts_with(
+      "900 assertion line(s) (1 failing) named property ids past the cap of 100 distinct ids"))
+      << book.Warnings()[0];
+}
+
+// 300,000 distinct ids: memory stays bounded by the cap (10,000 ids by default).
+TEST(PropertyBook, DefaultCapBoundsAFloodOfIds) {
+  PropertyBook book;
+  for (int i = 0; i < 300000; ++i)
+    book.Add(kH0, Assert(fmt::format("id {}", i), "always", true, true, true));
+  EXPECT_EQ(book.Sorted().size(), BookLimits{}.max_properties + 1);
+}
+
+TEST(PropertyBook, HugeDetailsAreSummarizedInExamples) {
+  PropertyBook book(BookLimits{.max_example_details_bytes = 100});
+  Json big = {{"blob", std::string(5000, 'x')}};
+  book.Add(kH0, Assert("a", "always", true, true, false, big));
+  const Property* p = book.Find("a");
+  ASSERT_NE(p, nullptr);
+  const Json& d = p->first_fail->details;
+  EXPECT_TRUE(d.contains("faultline_summarized")) << d.dump();
+  EXPECT_LE(d["start"].get<std::string>().size(), 100u);
+  Json small = {{"v", 1}};
+  book.Add(kH0, Assert("b", "always", true, true, false, small));
+  EXPECT_EQ(book.Find("b")->first_fail->details, small);
+}
+
 }  // namespace
 }  // namespace faultline::properties

@@ -5,3 +5,4 @@ target_sources(faultline_core PRIVATE
 faultline_test(properties_test
   src/properties/property_book_test.cc
 )
+faultline_bench(property_flood bench/properties/property_flood.cc)

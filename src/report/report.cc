@@ -7,6 +7,7 @@
 #include "base/exit_codes.h"
 #include "base/files.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "timeline/timeline.h"
 
 namespace faultline::report {
@@ -189,7 +190,9 @@ void PrintProblems(FILE* out, const Report& r, bool color) {
     }
   }
   for (const auto& problem : r.problems) std::fprintf(out, "problem: %s\n", problem.c_str());
-  for (const auto& warning : Warnings(r)) std::fprintf(out, "warning: %s\n", warning.c_str());
+  for (const auto& warning : Warnings(r)) {
+    std::fprintf(out, "warning: %s\n", ForTerminal(warning).c_str());
+  }
 }
 
 }  // namespace
@@ -203,6 +206,7 @@ std::vector<std::string> Warnings(const Report& r) {
         "property '{}' was reported with more than one kind; the first seen ({}) counts", id,
         p ? p->display_type : "?"));
   }
+  for (auto& warning : r.book->Warnings()) out.push_back(std::move(warning));
   return out;
 }
 
@@ -306,7 +310,9 @@ Result<Report> Rebuild(const std::string& run_dir, properties::PropertyBook& boo
     row.dir = run_dir + "/" + name;
     row.outcome = "interrupted";  // unless the timeline says how it ended
     properties::HistoryRef ref;
+    int64_t started = 0;  // invocations, for a timeline cut short (faultline was killed)
     for (const auto& e : timeline->events) {
+      started += e.type == EventType::kCommandStart;
       if (e.type == EventType::kHistoryStart) {
         row.index = static_cast<int>(JsonInt(e.fields, "index", 0));
         const Json& seed = JsonMember(e.fields, "seed");
@@ -323,6 +329,7 @@ Result<Report> Rebuild(const std::string& run_dir, properties::PropertyBook& boo
       }
       book.Add(ref, e);
     }
+    if (row.outcome == "interrupted") row.invocations = started;
     r.histories.push_back(row);
   }
   r.book = &book;

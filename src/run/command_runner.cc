@@ -44,9 +44,12 @@ Result<int> CommandRunner::Launch(const composer::Invocation& inv) {
                   .user = "",
                   .stop_signal = SIGKILL};
   int64_t id = inv.id;
-  auto child = supervisor_.Spawn(spawn, [this, alive = alive_, id](ExitStatus status) {
-    if (*alive) Exited(id, status);
-  });
+  auto child = supervisor_.Spawn(
+      spawn,
+      [this, alive = alive_, id](ExitStatus status) {
+        if (*alive) Exited(id, status);
+      },
+      where_);
   if (!child) return Unexpected(child.error());
   SdkIngest::FileSet files =
       sdk_.Follow({sdk_file, output_dir + "/sdk.jsonl"}, {{"command", c.Id()}, {"id", id}});

@@ -32,6 +32,8 @@ class CommandRunner : public composer::CommandLauncher {
   CommandRunner& operator=(const CommandRunner&) = delete;
 
   void OnEnd(EndCallback cb) { on_end_ = std::move(cb); }
+  // Isolated mode: every command runs in the workload's unit.
+  void PlaceIn(Placement where) { where_ = std::move(where); }
 
   // composer::CommandLauncher
   Result<int> Launch(const composer::Invocation& invocation) override;
@@ -55,6 +57,7 @@ class CommandRunner : public composer::CommandLauncher {
   std::string stop_faults_;
   std::map<int64_t, Running> running_;
   EndCallback on_end_;
+  Placement where_;
   // Exit callbacks handed to the Supervisor check this: an invocation may end after we are gone.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

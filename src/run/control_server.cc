@@ -1,10 +1,13 @@
 #include "run/control_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/fatal.h"
 #include "base/files.h"
 #include "base/strings.h"
 #include "net/socket.h"
@@ -35,6 +38,25 @@ Status ControlServer::Listen() {
   return loop_.Watch(listener_.get(), EPOLLIN, [this](uint32_t) { Accept(); });
 }
 
+Status ControlServer::ListenIn(int netns, const std::string& address) {
+  auto addr = net::ResolveAddress(address + ":0");
+  if (!addr) return addr.status().Context("control socket");
+  // A socket belongs to the namespace of the thread that makes it: make it in the hub's.
+  static int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (own < 0 || setns(netns, CLONE_NEWNET) != 0) {
+    return Status::FromErrno("setns (the hub)").Context("control socket");
+  }
+  auto listener = net::ListenTcp(*addr);
+  if (setns(own, CLONE_NEWNET) != 0) Fatal("setns back to faultline's network namespace");
+  if (!listener) return Status::Error(listener.error()).Context("control socket");
+  listener_ = std::move(*listener);
+  auto bound = net::LocalAddress(listener_.get());
+  if (!bound) return bound.status().Context("control socket");
+  port_ = ntohs(bound->sin_port);
+  address_ = address;
+  return loop_.Watch(listener_.get(), EPOLLIN, [this](uint32_t) { Accept(); });
+}
+
 Status ControlServer::WriteStopFaultsScript(const std::string& path) const {
   std::string script = fmt::format(R"(#!/bin/bash
 # ANTITHESIS_STOP_FAULTS for one faultline history: stops fault injection, heals everything and
@@ -43,12 +65,12 @@ if [ $# -ne 1 ] || ! [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
   echo "usage: $0 SECONDS" >&2
   exit 2
 fi
-exec 3<>/dev/tcp/127.0.0.1/{} || exit 3
+exec 3<>/dev/tcp/{}/{} || exit 3
 printf 'stop-faults %s %s\n' "$1" "${{FAULTLINE_SOURCE:-pid $$}}" >&3
 read -r reply <&3
 [ "$reply" = ok ] || {{ echo "faultline: $reply" >&2; exit 1; }}
 )",
-                                   port_);
+                                   address_, port_);
   FL_RETURN_IF_ERROR(WriteFile(path, script, 0755));
   return Status::Ok();
 }

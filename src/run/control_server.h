@@ -31,6 +31,9 @@ class ControlServer {
 
   // Listens on 127.0.0.1 on a free port.
   Status Listen();
+  // Isolated mode: listens on `address` (a hub address every unit routes to) in the network
+  // namespace `netns`, so that ANTITHESIS_STOP_FAULTS works from inside any unit.
+  Status ListenIn(int netns, const std::string& address);
   int port() const { return port_; }
   // Writes the ANTITHESIS_STOP_FAULTS executable that talks to this server.
   Status WriteStopFaultsScript(const std::string& path) const;
@@ -49,6 +52,7 @@ class ControlServer {
   QuietHandler handler_;
   UniqueFd listener_;
   int port_ = 0;
+  std::string address_ = "127.0.0.1";
   std::map<int, Connection> connections_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -79,18 +79,55 @@ Status History::Prepare() {
     // A service that writes SDK lines by hand uses $ANTITHESIS_OUTPUT_DIR/sdk.jsonl.
     sdk_->Follow({layout_.ServiceOutput(s.name) + "/sdk.jsonl"}, {{"service", s.name}});
   }
+  if (ctx_.scenario->network == scenario::NetworkMode::kIsolated) {
+    auto isolated = IsolatedNetwork::Start(*ctx_.scenario, *topology_, layout_, spec_.seed);
+    if (!isolated) return isolated.status();
+    isolated_ = std::move(*isolated);
+  }
   FL_RETURN_IF_ERROR(topology_->Prepare());
-  auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
-  if (!network) return network.status();
-  network_ = std::move(*network);
-  faults_ = std::make_unique<faults::FaultSchedule>(ctx_.scenario->faults, *ctx_.loop, timeline_);
+  if (!isolated_) {
+    auto network = LoopbackNetwork::Start(*ctx_.scenario, *topology_, spec_.seed);
+    if (!network) return network.status();
+    network_ = std::move(*network);
+  }
+  FL_RETURN_IF_ERROR(PrepareFaults());
   control_ = std::make_unique<ControlServer>(
       *ctx_.loop, [this](Millis d, const std::string& from, std::function<void()> reply) {
         faults_->Quiet(d, from, std::move(reply));
       });
-  FL_RETURN_IF_ERROR(control_->Listen());
+  FL_RETURN_IF_ERROR(isolated_ ? control_->ListenIn(isolated_->units().hub_netns(),
+                                                     isolated_->ControlAddress())
+                               : control_->Listen());
   FL_RETURN_IF_ERROR(control_->WriteStopFaultsScript(layout_.StopFaults()));
   return PrepareCommands();
+}
+
+// The faults that must be in place before services start: libfaketime and libfiu for the clock
+// and disk targets of the kinds this history enables, and the network seam.
+Status History::PrepareFaults() {
+  std::set<std::string> clock_targets, disk_targets;
+  if (!spec_.validate) {
+    faults::Planner swarm(*ctx_.faults, spec_.seed);
+    for (const auto* k : swarm.enabled()) {
+      if (const auto* c = std::get_if<faults::ClockConfig>(&k->settings)) {
+        clock_targets.insert(c->targets.begin(), c->targets.end());
+      } else if (const auto* d = std::get_if<faults::DiskConfig>(&k->settings)) {
+        disk_targets.insert(d->targets.begin(), d->targets.end());
+      }
+    }
+  }
+  in_process_ = std::make_unique<faults::InProcessFaults>(
+      layout_.FaultControls(), std::move(clock_targets), std::move(disk_targets));
+  FL_RETURN_IF_ERROR(in_process_->Prepare());
+  in_process_->Attach(topology_.get());
+  topology_->SetLaunchHooks(in_process_.get());
+  if (isolated_) {
+    net_control_ = &isolated_->hub();
+  } else if (network_->proxy()) {
+    link_network_ = std::make_unique<faults::LinkNetwork>(*network_->proxy(), ctx_.scenario->links);
+    net_control_ = link_network_.get();
+  }
+  return Status::Ok();
 }
 
 Status History::PrepareCommands() {
@@ -101,8 +138,20 @@ Status History::PrepareCommands() {
     size_t eq = e.find('=');
     SetEnvVar(env, e.substr(0, eq), e.substr(eq + 1));
   }
+  fault_commands_ = std::make_unique<SupervisedFaultCommands>(*ctx_.supervisor, *topology_, clock_,
+                                                              timeline_, layout_, env, spec_.seed);
+  static const faults::FaultsConfig kNoFaults;
+  faults_ = std::make_unique<faults::FaultSchedule>(
+      spec_.validate ? kNoFaults : *ctx_.faults, spec_.seed, clock_, timeline_,
+      faults::Injectors{.services = topology_.get(),
+                        .network = net_control_,
+                        .in_process = in_process_.get(),
+                        .cpu = ctx_.cpu,
+                        .commands = fault_commands_.get(),
+                        .clock = &clock_});
   commands_ = std::make_unique<CommandRunner>(*ctx_.supervisor, *sdk_, layout_, std::move(env),
                                               layout_.StopFaults());
+  if (isolated_) commands_->PlaceIn(isolated_->units().For("workload"));
   commands_->OnEnd([this](int64_t id, ExitStatus status) { OnInvocationEnd(id, status); });
   return WriteResolvedScenario(layout_, {.scenario = ctx_.scenario,
                                          .topology = topology_.get(),
@@ -232,6 +281,7 @@ void History::Finish() {
   result_.seconds = static_cast<double>(timeline_.NowMicros()) / 1e6;
   control_.reset();
   network_.reset();  // joins the proxy's thread, closes its listeners and connections
+  isolated_.reset();  // the hub's proxy, then the units' holders
   // `done` may free this history: call it from the loop, outside every caller's stack.
   later_ = clock_.After(Millis(0), [this] {
     later_ = Timer();

@@ -18,12 +18,17 @@
 
 #include "base/history_layout.h"
 #include "composer/composer.h"
+#include "faults/config.h"
 #include "faults/fault_schedule.h"
+#include "faults/in_process.h"
+#include "faults/link_network.h"
 #include "process/event_loop.h"
 #include "process/loop_clock.h"
 #include "process/supervisor.h"
 #include "run/command_runner.h"
 #include "run/control_server.h"
+#include "run/fault_commands.h"
+#include "run/isolated_network.h"
 #include "run/loopback_network.h"
 #include "run/sdk_ingest.h"
 #include "run/setup_gate.h"
@@ -41,7 +46,9 @@ struct RunContext {
   const scenario::Scenario* scenario = nullptr;
   std::vector<std::string> base_env;  // faultline's environment, faultline's folder first in PATH
   Millis sdk_poll{100};               // how often growing SDK files are read
-  PreparedStore* prepared = nullptr;  // the run's reusable prepared folders, when any
+  const faults::FaultsConfig* faults = nullptr;  // the scenario's faults, parsed
+  faults::CpuLimiter* cpu = nullptr;             // null: no throttle configured
+  PreparedStore* prepared = nullptr;             // the run's reusable prepared folders, when any
 };
 
 struct HistorySpec {
@@ -89,6 +96,7 @@ class History {
   enum class Phase { kIdle, kStarting, kSetup, kRunning, kTearingDown, kDone };
 
   Status Prepare();
+  Status PrepareFaults();
   Status PrepareCommands();
   void OnServicesUp(Status status);
   void OnSetup(SetupGate::Outcome outcome);
@@ -110,9 +118,14 @@ class History {
   std::unique_ptr<SetupGate> gate_;
   std::unique_ptr<Topology> topology_;
   std::unique_ptr<LoopbackNetwork> network_;
-  std::unique_ptr<faults::FaultSchedule> faults_;
+  std::unique_ptr<faults::LinkNetwork> link_network_;  // the network seam over network_'s proxy
+  std::unique_ptr<faults::InProcessFaults> in_process_;
+  std::unique_ptr<IsolatedNetwork> isolated_;      // isolated mode
+  faults::NetworkControl* net_control_ = nullptr;  // link_network_ or the isolated hub
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<CommandRunner> commands_;
+  std::unique_ptr<SupervisedFaultCommands> fault_commands_;
+  std::unique_ptr<faults::FaultSchedule> faults_;
   std::unique_ptr<composer::Composer> composer_;
   std::unique_ptr<ValidateSequence> sequence_;
   Phase phase_ = Phase::kIdle;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -11,17 +12,22 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include "base/exit_codes.h"
 #include "base/files.h"
 #include "base/rng.h"
 #include "base/strings.h"
 #include "composer/templates.h"
+#include "faults/cgroup_cpu.h"
+#include "faults/config.h"
+#include "faults/in_process.h"
 #include "process/supervisor.h"
 #include "properties/property_book.h"
 #include "report/report.h"
 #include "run/history.h"
 #include "topology/prepared_store.h"
+#include "unit/unit_set.h"
 
 extern char** environ;
 
@@ -90,6 +96,7 @@ class Runner {
  private:
   bool Load();
   bool Prepare();
+  bool PrepareFaults();
   void StartNext();
   void OnHistoryDone(HistoryResult result);
   void OnInterrupt(int signal);
@@ -116,15 +123,67 @@ class Runner {
   std::map<int, std::unique_ptr<History>> active_;
   int next_index_ = 0;
   int limit_ = 0;
+  bool CheckNetworkMode();
   bool stop_launching_ = false;
   int interrupts_ = 0;
-  std::unique_ptr<PreparedStore> prepared_;   // reusable prepared folders, when any
+  std::unique_ptr<PreparedStore> prepared_;  // reusable prepared folders, when any
+  faults::FaultsConfig faults_;
+  std::unique_ptr<faults::CgroupCpu> cpu_;    // when a throttle fault is configured
   std::string scratch_;                       // a reachable temp folder, when needed
   std::map<std::string, std::string> homes_;  // temp history folder -> its place in the run
 };
 
+bool Runner::CheckNetworkMode() {
+  if (options_.network == "isolated") scenario_.network = scenario::NetworkMode::kIsolated;
+  if (options_.network == "loopback") scenario_.network = scenario::NetworkMode::kLoopback;
+  if (scenario_.network != scenario::NetworkMode::kIsolated) return true;
+  if (!options_.network.empty()) {
+    // The loader checked host names only when the file itself asked for isolated mode.
+    auto errors = scenario::CheckIsolated(scenario_);
+    if (!errors.empty()) {
+      auto text = ReadFile(scenario_.file);
+      std::fputs(FormatDiagnostics(errors, text ? *text : "").c_str(), err_);
+      report_.problems.push_back(
+          fmt::format("{} has {} error(s) for isolated mode", scenario_.file, errors.size()));
+      return false;
+    }
+  }
+  if (Status s = unit::CheckIsolatedPrivileges(); !s.ok()) {
+    std::fprintf(err_, "faultline: %s\n", s.message().c_str());
+    report_.problems.push_back(s.message());
+    return false;
+  }
+  return true;
+}
+
 bool Runner::Load() {
   auto loaded = scenario::LoadScenario(options_.scenario_dir);
+  if (loaded.interrupted) {
+    std::fputs("faultline: interrupted while loading the scenario\n", err_);
+    interrupts_ = 1;
+    return false;
+  }
+  // The faults section is the fault catalog's to read; its errors join the loader's, in order.
+  auto parsed = faults::ParseFaults(loaded.partial);
+  if (!parsed.errors.empty()) {
+    loaded.errors.insert(loaded.errors.end(), parsed.errors.begin(), parsed.errors.end());
+    std::stable_sort(loaded.errors.begin(), loaded.errors.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+    loaded.scenario.reset();
+  }
+  faults_ = std::move(parsed.config);
+  if (loaded.scenario) {
+    // The network mode that will run (a --network flag overrides the file) decides whether
+    // histories share ports.
+    if (options_.network == "isolated") loaded.scenario->network = scenario::NetworkMode::kIsolated;
+    if (options_.network == "loopback") loaded.scenario->network = scenario::NetworkMode::kLoopback;
+    if (auto e = scenario::CheckFixedPortsForJobs(*loaded.scenario, options_.jobs)) {
+      loaded.errors.push_back(*e);
+      loaded.scenario.reset();
+    }
+  }
   if (!loaded.scenario) {
     std::fputs(FormatDiagnostics(loaded.errors, loaded.source).c_str(), err_);
     report_.problems.push_back(fmt::format(
@@ -133,6 +192,7 @@ bool Runner::Load() {
     return false;
   }
   scenario_ = std::move(*loaded.scenario);
+  if (!CheckNetworkMode()) return false;
   auto discovery = composer::DiscoverTemplates(scenario_);
   if (!discovery.errors.empty()) {
     std::fputs(FormatDiagnostics(discovery.errors).c_str(), err_);
@@ -169,6 +229,31 @@ std::string Runner::HistoryDir(const std::string& name) {
   std::string dir = scratch_ + "/" + name;
   homes_[dir] = home;
   return dir;
+}
+
+// What the configured fault kinds need from this machine, checked once before any history.
+bool Runner::PrepareFaults() {
+  if (options_.validate) return true;
+  bool clock = false, disk = false, throttle = false;
+  for (const auto& k : faults_.kinds) {
+    clock |= k.name == "clock";
+    disk |= k.name == "disk";
+    throttle |= k.name == "throttle";
+  }
+  Status libs = faults::InProcessFaults::Check(clock, disk);
+  if (!libs.ok()) {
+    std::fprintf(err_, "faultline: %s\n", libs.message().c_str());
+    return false;
+  }
+  if (throttle) {
+    auto cpu = faults::CgroupCpu::Detect();
+    if (!cpu) {
+      std::fprintf(err_, "faultline: %s\n", cpu.error().c_str());
+      return false;
+    }
+    cpu_ = std::move(*cpu);
+  }
+  return true;
 }
 
 bool Runner::Prepare() {
@@ -208,7 +293,14 @@ bool Runner::Prepare() {
   }
   (void)WriteFileAtomic(report_.meta.run_dir + "/run.json",
                         report::MetaJson(report_.meta).dump(2) + "\n");
-  ctx_ = RunContext{&loop_, &supervisor_, &scenario_, BaseEnv(), options_.sdk_poll};
+  if (!PrepareFaults()) return false;
+  ctx_ = RunContext{.loop = &loop_,
+                    .supervisor = &supervisor_,
+                    .scenario = &scenario_,
+                    .base_env = BaseEnv(),
+                    .sdk_poll = options_.sdk_poll,
+                    .faults = &faults_,
+                    .cpu = cpu_.get()};
   if (PreparedStore::Wanted(scenario_)) {
     // Beside the histories, so that every service user reaches it; removed when the run ends.
     prepared_ = std::make_unique<PreparedStore>(
@@ -374,7 +466,10 @@ int Runner::Finish() {
 }
 
 int Runner::Execute() {
-  if (!Load()) return options_.validate ? kExitFailed : kExitUsage;
+  if (!Load()) {
+    if (interrupts_ > 0) return kExitInterrupted;
+    return options_.validate ? kExitFailed : kExitUsage;
+  }
   if (!Prepare()) return kExitInfrastructure;
   loop_.OnInterrupt([this](int sig) { OnInterrupt(sig); });
   limit_ = options_.histories;

@@ -26,6 +26,7 @@ struct RunOptions {
   Millis sdk_poll{100};
   bool validate = false;
   bool color = false;
+  std::string network;  // "loopback" or "isolated" overrides the scenario's `network:`
 };
 
 // Runs and returns the process exit code (base/exit_codes.h). Progress and the summary go to

@@ -62,12 +62,11 @@ void SdkIngest::Poll(Followed& f, bool final) {
     reader->Poll(final, [&](sdk::SdkLine&& line) { Ingest(source, std::move(line)); });
     if (!final) continue;
     const auto& st = reader->stats();
-    if (st.garbage > 0 || st.bytes_skipped > 0) {
+    if (st.lost()) {
+      // Counted per reason: the property book fails "SDK output was read whole" and the
+      // report warns with these counts.
       Json fields = source;
-      fields["file"] = reader->path();
-      fields["lines"] = st.garbage;
-      fields["reason"] = st.first_garbage;
-      if (st.bytes_skipped) fields["bytes_skipped"] = st.bytes_skipped;
+      fields.update(sdk::SkippedFields(reader->path(), st));
       timeline_.Record(EventType::kSdkSkipped, std::move(fields));
     }
   }

@@ -2,7 +2,9 @@
 target_sources(faultline_core PRIVATE
   src/run/command_runner.cc
   src/run/control_server.cc
+  src/run/fault_commands.cc
   src/run/history.cc
+  src/run/isolated_network.cc
   src/run/loopback_network.cc
   src/run/resolved_scenario.cc
   src/run/run.cc

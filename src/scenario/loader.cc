@@ -12,30 +12,45 @@
 #include "base/files.h"
 #include "base/signals.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "scenario/placeholders.h"
 #include "scenario/scenario.h"
 
 namespace faultline::scenario {
 namespace {
 
-const std::vector<std::string> kRootKeys = {"name",          "description", "setup_complete",
-                                            "setup_timeout", "duration",    "services",
-                                            "links",         "workload",    "faults"};
+const std::vector<std::string> kRootKeys = {
+    "name",     "description", "setup_complete", "setup_timeout", "duration",
+    "services", "links",       "workload",       "faults",        "network"};
 const std::vector<std::string> kServiceKeys = {
-    "prepare",    "command",    "user",    "port",      "env",     "healthcheck", "stop_signal",
-    "stop_grace", "depends_on", "compose", "templates", "restart", "prepared"};
+    "prepare",     "command",          "user",       "port",    "env",       "healthcheck",
+    "stop_signal", "stop_grace",       "depends_on", "compose", "templates", "restart",
+    "ports",       "hostname_aliases", "mounts",     "prepared"};
 const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
-const std::vector<std::string> kWorkloadKeys = {"env", "max_parallel_drivers", "command_timeout",
-                                                "compose"};
-const std::vector<std::string> kFaultKeys = {"interval", "kill",  "stop", "pause",
-                                             "network",  "clock", "disk"};
-const std::vector<std::string> kNetworkKinds = {"partition",  "latency",    "bandwidth",
-                                                "reset",      "slicer",     "timeout",
-                                                "limit_data", "slow_close", "down"};
-const std::vector<std::string> kDiskKinds = {"fsync-eio", "write-eio", "read-eio", "write-enospc",
-                                             "open-eio"};
+const std::vector<std::string> kWorkloadKeys = {
+    "env", "max_parallel_drivers", "command_timeout", "compose", "mounts", "hostname_aliases"};
 constexpr const char* kWorkload = "workload";
+constexpr size_t kMaxSectionNodes = 100000;
+// compose: sections become JSON for the composer. A YAML alias repeated inside itself (a "billion
+// laughs") expands exponentially, so the conversion stops at these bounds.
+constexpr size_t kMaxComposeValues = 100000;
+constexpr int kMaxComposeDepth = 64;
+// How often (in services) a long load looks for a pending SIGINT/SIGTERM.
+constexpr size_t kInterruptCheckEvery = 256;
+
+// What a user likely meant as a host name: lower case, '-' for what a host name cannot hold.
+std::string Suggestion(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    out += ok ? c : '-';
+  }
+  while (!out.empty() && out.front() == '-') out.erase(0, 1);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "unit0" : out;
+}
 
 class Loader {
  public:
@@ -75,6 +90,15 @@ class Loader {
   std::optional<int> IntOf(const YAML::Node& n, std::string_view what, int lo, int hi);
   Env EnvOf(const YAML::Node& n, std::string_view what);
   Json JsonOf(const YAML::Node& n);
+  Json BoundedJson(const YAML::Node& n, int depth, size_t& values);
+  SourcePos PosOfOffset(size_t offset) const;
+  bool CheckText();
+  void CheckSingleDocument();
+  void ValidateName(const YAML::Node& n);
+  void ValidateFixedPorts();
+  // The service `name`, through an index built when parsing is done (linear search over 50,000
+  // services per reference made loading quadratic).
+  const Service* Find(std::string_view name) const;
 
   void ParseRoot(const YAML::Node& root);
   void ParseService(const std::string& name, const YAML::Node& n);
@@ -82,28 +106,22 @@ class Loader {
   std::optional<HealthCheck> ParseHealthCheck(const YAML::Node& n);
   void ParseLinks(const YAML::Node& n);
   void ParseWorkload(const YAML::Node& n);
-  void ParseFaults(const YAML::Node& n);
-  void ParseServiceFault(ServiceFault& f, const YAML::Node& n, std::string_view kind,
-                         const char* range_key);
-  void ParseNetworkFault(const YAML::Node& n);
-  void ParseClockFault(const YAML::Node& n);
-  void ParseDiskFault(const YAML::Node& n);
-  std::vector<std::string> KindList(const YAML::Node& n, std::string_view what,
-                                    const std::vector<std::string>& valid);
+  // A section whose meaning belongs to another room, kept with its positions. At most
+  // `*budget` nodes are copied (YAML aliases can make a small file a huge tree).
+  std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget);
+  std::vector<NamedPort> PortsOf(const YAML::Node& n, const std::string& service);
+  std::vector<MountSpec> MountsOf(const YAML::Node& n, std::string_view owner);
 
   void Validate();
   // Finds the service `name`; otherwise reports "<subject> '<name>', which is not a service" with
   // a suggestion, at `pos`, and returns null.
   const Service* RequireService(std::string_view subject, const std::string& name, SourcePos pos);
   // depends_on and links name services that exist; returns the declared link names.
-  std::set<std::string> ValidateReferences();
-  void ValidateNetworkLinks(const std::set<std::string>& link_names);
+  void ValidateReferences();
   void ValidateDependencies();
   // A reusable prepared folder has a prepare step, depends only on reusable services (a base
   // backup matches only the primary it was taken from), and holds no per-history value.
   void ValidateReusablePrepared();
-  void ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
-                       std::string_view what);
   void ValidateText(const Text& t, const std::string& viewpoint);
   void ValidateAllTexts();
 
@@ -112,8 +130,9 @@ class Loader {
   Scenario s_;
   std::vector<Diagnostic> errors_;
   std::map<std::string, YAML::Node> service_nodes_;
-  std::map<std::string, YAML::Node> fault_nodes_;
-  YAML::Node network_links_node_;
+  std::map<std::string, const Service*, std::less<>> by_name_;
+  std::vector<size_t> line_starts_;  // offset of each line of text_, for positions
+  bool interrupted_ = false;
 };
 
 bool Loader::ForEachKey(const YAML::Node& map, std::string_view where,
@@ -237,25 +256,146 @@ Env Loader::EnvOf(const YAML::Node& n, std::string_view what) {
 }
 
 Json Loader::JsonOf(const YAML::Node& n) {
+  size_t values = 0;
+  Json j = BoundedJson(n, 0, values);
+  if (values > kMaxComposeValues) {
+    Error(n, fmt::format("compose holds more than {} values or nests deeper than {} levels (a YAML "
+                         "alias that repeats itself?)",
+                         kMaxComposeValues, kMaxComposeDepth));
+    return nullptr;
+  }
+  return j;
+}
+
+// JsonOf's work: stops (leaving `values` past the bound) once the bounds are reached.
+Json Loader::BoundedJson(const YAML::Node& n, int depth, size_t& values) {
+  if (++values > kMaxComposeValues || depth > kMaxComposeDepth) {
+    values = kMaxComposeValues + 1;
+    return nullptr;
+  }
   if (n.IsMap()) {
     Json j = Json::object();
-    for (const auto& kv : n) j[kv.first.Scalar()] = JsonOf(kv.second);
+    for (const auto& kv : n) {
+      j[kv.first.Scalar()] = BoundedJson(kv.second, depth + 1, values);
+      if (values > kMaxComposeValues) return nullptr;
+    }
     return j;
   }
   if (n.IsSequence()) {
     Json j = Json::array();
-    for (const auto& item : n) j.push_back(JsonOf(item));
+    for (const auto& item : n) {
+      j.push_back(BoundedJson(item, depth + 1, values));
+      if (values > kMaxComposeValues) return nullptr;
+    }
     return j;
   }
   if (n.IsScalar()) return n.Scalar();
   return nullptr;
 }
 
+SourcePos Loader::PosOfOffset(size_t offset) const {
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  size_t line = static_cast<size_t>(it - line_starts_.begin());  // 1-based: it is past the line
+  size_t start = line > 0 ? line_starts_[line - 1] : 0;
+  return {static_cast<int>(line), static_cast<int>(offset - start + 1)};
+}
+
+// The file as a whole: YAML is UTF-8 here, and every value ends up in JSON (the timeline, the
+// report), which must be UTF-8; a bad byte is named where it is rather than crashing later.
+bool Loader::CheckText() {
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  }
+  if (size_t at = InvalidUtf8At(text_); at != std::string::npos) {
+    Error(PosOfOffset(at), fmt::format("byte 0x{:02x} is not valid UTF-8 (save scenario.yaml as "
+                                       "UTF-8)",
+                                       static_cast<unsigned char>(text_[at])));
+    return false;
+  }
+  if (size_t nul = text_.find('\0'); nul != std::string::npos) {
+    Error(PosOfOffset(nul), "scenario.yaml holds a NUL byte");
+    return false;
+  }
+  return true;
+}
+
+// A second document starts with "---" at the start of a line once the first has content; its
+// keys would be ignored without a word.
+void Loader::CheckSingleDocument() {
+  bool content = false;
+  for (size_t i = 0; i < line_starts_.size(); ++i) {
+    size_t end = i + 1 < line_starts_.size() ? line_starts_[i + 1] - 1 : text_.size();
+    std::string_view line(text_.data() + line_starts_[i], end - line_starts_[i]);
+    bool marker = line.starts_with("---") &&
+                  (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    if (marker && content) {
+      Error(SourcePos{static_cast<int>(i + 1), 1},
+            "scenario.yaml holds a second YAML document; faultline reads one (remove this '---' "
+            "and what follows, or merge it into the first)");
+      return;
+    }
+    std::string_view trimmed = Trim(line);
+    if (!marker && !trimmed.empty() && trimmed[0] != '#' && trimmed[0] != '%') content = true;
+  }
+}
+
+// The name goes into run folder names and the terminal: letters, digits, '.', '_', '-'.
+void Loader::ValidateName(const YAML::Node& n) {
+  const std::string& name = s_.name;
+  bool ok = !name.empty() && name.size() <= 64 && name[0] != '.' && name[0] != '-' &&
+            name.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "0123456789._-") == std::string::npos;
+  if (!ok) {
+    Error(n, fmt::format("name '{}' must be 1 to 64 letters, digits, '.', '_' or '-', not starting "
+                         "with '.' or '-' (it names the run's folders)",
+                         ForTerminal(name)));
+  }
+}
+
+const Service* Loader::Find(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+// With the loopback network every history shares the machine's ports: a fixed port may belong to
+// one service only. (In an isolated network each history has its own, and this check does not
+// apply; the number of histories at once is checked by CheckFixedPortsForJobs.)
+void Loader::ValidateFixedPorts() {
+  if (s_.network == NetworkMode::kIsolated) return;
+  std::map<int, std::string> owner;
+  auto claim = [&](int port, const std::string& what, SourcePos at) {
+    if (port == 0) return;
+    auto [it, fresh] = owner.emplace(port, what);
+    if (!fresh) {
+      Error(at, fmt::format("port {} is also the fixed port of {} (each needs its own in loopback "
+                            "mode; 'port: auto' picks a free one, network: isolated gives each "
+                            "service its own address)",
+                            port, it->second));
+    }
+  };
+  for (const auto& s : s_.services) {
+    const YAML::Node& node = service_nodes_[s.name];
+    claim(s.fixed_port, fmt::format("service '{}'", s.name), Pos(Child(node, "port")));
+    for (const auto& p : s.ports) {
+      claim(p.fixed, fmt::format("port '{}' of service '{}'", p.name, s.name), p.pos);
+    }
+  }
+}
+
 LoadResult Loader::Load(const std::string& dir) {
   LoadResult result;
   YAML::Node root;
+  if (!CheckText()) {
+    result.errors = std::move(errors_);
+    result.source = std::move(text_);
+    return result;
+  }
   try {
+    // Not YAML::LoadAll: yaml-cpp 0.7 never returns from it on some inputs (a lone ",").
     root = YAML::Load(text_);
+    CheckSingleDocument();
   } catch (const YAML::Exception& e) {
     // yaml-cpp reports syntax errors by exception; this is the one place we catch one.
     Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, e.msg);
@@ -271,7 +411,9 @@ LoadResult Loader::Load(const std::string& dir) {
     ParseRoot(root);
     Validate();
   }
-  if (errors_.empty()) result.scenario = std::move(s_);
+  result.interrupted = interrupted_;
+  result.partial = s_;
+  if (errors_.empty() && !interrupted_) result.scenario = std::move(s_);
   std::stable_sort(errors_.begin(), errors_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
   });
@@ -284,7 +426,10 @@ void Loader::ParseRoot(const YAML::Node& root) {
   bool has_services = false;
   ForEachKey(root, "the scenario", kRootKeys, [&](const std::string& key, const YAML::Node& v) {
     if (key == "name") {
-      if (auto s = Scalar(v, "name")) s_.name = *s;
+      if (auto s = Scalar(v, "name")) {
+        s_.name = *s;
+        ValidateName(v);
+      }
     } else if (key == "description") {
       if (auto s = Scalar(v, "description")) s_.description = *s;
     } else if (key == "setup_complete") {
@@ -297,19 +442,44 @@ void Loader::ParseRoot(const YAML::Node& root) {
         Error(v, fmt::format("setup_complete must be 'healthy' or 'sdk', not '{}'", *s));
       }
     } else if (key == "setup_timeout") {
-      if (auto d = DurationOf(v, "setup_timeout")) s_.setup_timeout = *d;
+      if (auto d = DurationOf(v, "setup_timeout")) {
+        if (*d <= Millis(0)) Error(v, "setup_timeout must be longer than 0s");
+        s_.setup_timeout = *d;
+      }
     } else if (key == "duration") {
       if (auto r = RangeOf(v, "duration")) s_.duration = *r;
     } else if (key == "services") {
       has_services = true;
-      ForEachKey(v, "services", {},
-                 [&](const std::string& name, const YAML::Node& sv) { ParseService(name, sv); });
+      size_t count = 0;
+      ForEachKey(v, "services", {}, [&](const std::string& name, const YAML::Node& sv) {
+        if (interrupted_) return;
+        if (++count % kInterruptCheckEvery == 0 && TerminationPending()) {
+          interrupted_ = true;
+          return;
+        }
+        ParseService(name, sv);
+      });
     } else if (key == "links") {
       ParseLinks(v);
     } else if (key == "workload") {
       ParseWorkload(v);
     } else if (key == "faults") {
-      ParseFaults(v);
+      size_t budget = kMaxSectionNodes;
+      if (!v.IsMap()) {
+        Error(v, "faults must be a mapping of fault kinds, like {kill: {targets: [db]}}");
+      } else if (auto node = NodeOf(v, &budget)) {
+        s_.faults.node = std::move(*node);
+      }
+    } else if (key == "network") {
+      s_.network_pos = Pos(v);
+      auto m = Scalar(v, "network");
+      if (m == "loopback") {
+        s_.network = NetworkMode::kLoopback;
+      } else if (m == "isolated") {
+        s_.network = NetworkMode::kIsolated;
+      } else if (m) {
+        Error(v, fmt::format("network must be 'loopback' or 'isolated', not '{}'", *m));
+      }
     }
   });
   if (s_.name.empty()) Error(SourcePos{1, 1}, "the scenario has no 'name'");
@@ -366,7 +536,11 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
   } else if (key == "stop_signal") {
     auto name = Scalar(v, "stop_signal");
     if (!name) return;
-    if (auto sig = ParseSignal(*name)) {
+    if (auto sig = ParseSignal(*name); sig && !EndsAProcess(*sig)) {
+      Error(v, fmt::format("stop_signal {} does not end a process (use SIGTERM, SIGINT, SIGQUIT or "
+                           "another that does)",
+                           SignalName(*sig)));
+    } else if (sig) {
       s.stop_signal = *sig;
     } else {
       Error(v, fmt::format("unknown signal '{}' (expected a name like SIGINT or SIGTERM)", *name));
@@ -386,6 +560,12 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
     } else if (p) {
       Error(v, fmt::format("prepared must be 'reusable' or 'per-history', not '{}'", *p));
     }
+  } else if (key == "ports") {
+    s.ports = PortsOf(v, s.name);
+  } else if (key == "hostname_aliases") {
+    s.hostname_aliases = NameList(v, "hostname_aliases");
+  } else if (key == "mounts") {
+    s.mounts = MountsOf(v, fmt::format("service '{}'", s.name));
   } else if (key == "restart") {
     auto r = Scalar(v, "restart");
     if (r == "no") {
@@ -441,170 +621,115 @@ void Loader::ParseWorkload(const YAML::Node& n) {
     } else if (key == "max_parallel_drivers") {
       if (auto i = IntOf(v, "max_parallel_drivers", 1, 256)) s_.workload.max_parallel_drivers = *i;
     } else if (key == "command_timeout") {
-      if (auto d = DurationOf(v, "command_timeout")) s_.workload.command_timeout = *d;
+      if (auto d = DurationOf(v, "command_timeout")) {
+        if (*d <= Millis(0)) Error(v, "command_timeout must be longer than 0s");
+        s_.workload.command_timeout = *d;
+      }
     } else if (key == "compose") {
       s_.workload.compose = JsonOf(v);
+    } else if (key == "mounts") {
+      s_.workload.mounts = MountsOf(v, "the workload");
+    } else if (key == "hostname_aliases") {
+      s_.workload.hostname_aliases = NameList(v, "hostname_aliases");
     }
   });
 }
 
-void Loader::ParseFaults(const YAML::Node& n) {
-  ForEachKey(n, "faults", kFaultKeys, [&](const std::string& key, const YAML::Node& v) {
-    fault_nodes_[key] = v;
-    if (key == "interval") {
-      if (auto r = RangeOf(v, "faults interval")) s_.faults.interval = *r;
-      if (s_.faults.interval.lo < Millis(10)) Error(v, "faults interval must be at least 10ms");
-    } else if (key == "kill") {
-      ParseServiceFault(s_.faults.kill, v, "kill", "down");
-    } else if (key == "stop") {
-      ParseServiceFault(s_.faults.stop, v, "stop", "down");
-    } else if (key == "pause") {
-      ParseServiceFault(s_.faults.pause, v, "pause", "duration");
-    } else if (key == "network") {
-      ParseNetworkFault(v);
-    } else if (key == "clock") {
-      ParseClockFault(v);
-    } else if (key == "disk") {
-      ParseDiskFault(v);
-    }
-  });
+std::vector<NamedPort> Loader::PortsOf(const YAML::Node& n, const std::string& service) {
+  std::vector<NamedPort> ports;
+  std::map<int, std::string> fixed;
+  ForEachKey(
+      n, fmt::format("the ports of service '{}'", service), {},
+      [&](const std::string& name, const YAML::Node& v) {
+        if (name.empty() || name.find_first_of(".@{} ") != std::string::npos) {
+          Error(v, fmt::format("'{}' cannot name a port (holds one of . @ {{ }} space)", name));
+          return;
+        }
+        NamedPort p{name, 0, Pos(v)};
+        if (!(v.IsScalar() && v.Scalar() == "auto")) {
+          auto number = IntOf(v, fmt::format("port '{}' (a number or 'auto')", name), 1, 65535);
+          if (!number) return;
+          p.fixed = *number;
+          if (auto [it, fresh] = fixed.emplace(*number, name); !fresh) {
+            Error(v, fmt::format("ports '{}' and '{}' of service '{}' are both {}", it->second,
+                                 name, service, *number));
+          }
+        }
+        ports.push_back(std::move(p));
+      });
+  return ports;
 }
 
-void Loader::ParseServiceFault(ServiceFault& f, const YAML::Node& n, std::string_view kind,
-                               const char* range_key) {
-  f.enabled = true;
-  f.range = DurationRange{Millis(1000), Millis(5000)};
-  bool has_targets = false;
-  ForEachKey(n, fmt::format("the {} fault", kind), {"targets", range_key},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "targets") {
-                 has_targets = true;
-                 f.targets = NameList(v, "targets");
-               } else if (auto r = RangeOf(v, fmt::format("{} {}", kind, range_key))) {
-                 f.range = *r;
+std::vector<MountSpec> Loader::MountsOf(const YAML::Node& n, std::string_view owner) {
+  std::vector<MountSpec> mounts;
+  ForEachKey(n, fmt::format("the mounts of {}", owner), {},
+             [&](const std::string& target, const YAML::Node& v) {
+               auto text = Scalar(v, fmt::format("the source of mount {}", target));
+               if (!text) return;
+               MountSpec m{target, *text, true, Pos(v)};
+               if (m.source.ends_with(":rw")) {
+                 m.read_only = false;
+                 m.source.resize(m.source.size() - 3);
+               } else if (m.source.ends_with(":ro")) {
+                 m.source.resize(m.source.size() - 3);
                }
+               if (target.empty() || target[0] != '/' || target == "/" ||
+                   target.find("/../") != std::string::npos || target.ends_with("/..")) {
+                 Error(v,
+                       fmt::format("mount target '{}' must be an absolute path below /", target));
+                 return;
+               }
+               while (m.target.size() > 1 && m.target.back() == '/') m.target.pop_back();
+               if (!m.source.starts_with('/')) m.source = s_.dir + "/" + m.source;
+               if (!PathExists(m.source)) {
+                 Error(v, fmt::format("mount source '{}' does not exist (sources are relative to "
+                                      "the scenario folder {})",
+                                      *text, s_.dir));
+                 return;
+               }
+               mounts.push_back(std::move(m));
              });
-  if (n.IsMap() && !has_targets) Error(n, fmt::format("the {} fault needs 'targets'", kind));
+  return mounts;
 }
 
-std::vector<std::string> Loader::KindList(const YAML::Node& n, std::string_view what,
-                                          const std::vector<std::string>& valid) {
-  std::vector<std::string> out;
-  if (!n.IsSequence()) {
-    Error(n, fmt::format("{} must be a list, like [{}]", what, valid.front()));
-    return out;
+std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
+  if (*budget == 0) {
+    Error(n, fmt::format("this section holds more than {} values (are YAML aliases repeating it?)",
+                         kMaxSectionNodes));
+    return std::nullopt;
   }
-  for (const auto& item : n) {
-    auto s = Scalar(item, what);
-    if (!s) continue;
-    if (std::find(valid.begin(), valid.end(), *s) == valid.end()) {
-      std::string message = fmt::format("unknown {} '{}'", what, *s);
-      if (auto sug = Suggest(*s, valid)) {
-        message += fmt::format(" (did you mean '{}'?)", *sug);
-      } else {
-        message += fmt::format(" (expected one of: {})", Join(valid, ", "));
-      }
-      Error(item, message);
-      continue;
+  --*budget;
+  ConfigNode out;
+  out.pos = Pos(n);
+  if (n.IsScalar()) {
+    out.kind = ConfigNode::Kind::kScalar;
+    out.scalar = n.Scalar();
+  } else if (n.IsSequence()) {
+    out.kind = ConfigNode::Kind::kSequence;
+    for (const auto& item : n) {
+      auto child = NodeOf(item, budget);
+      if (!child) return std::nullopt;
+      out.items.push_back(std::move(*child));
     }
-    out.push_back(*s);
+  } else if (n.IsMap()) {
+    out.kind = ConfigNode::Kind::kMap;
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) {
+        Error(kv.first, "a key must be a single value");
+        continue;
+      }
+      auto child = NodeOf(kv.second, budget);
+      if (!child) return std::nullopt;
+      child->key_pos = Pos(kv.first);
+      out.entries.emplace_back(kv.first.Scalar(), std::move(*child));
+    }
   }
   return out;
 }
 
-void Loader::ParseNetworkFault(const YAML::Node& n) {
-  NetworkFault& f = s_.faults.network;
-  f.enabled = true;
-  f.kinds = {"partition", "latency"};
-  f.duration = DurationRange{Millis(1000), Millis(8000)};
-  ForEachKey(n, "the network fault", {"links", "kinds", "duration"},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "links") {
-                 network_links_node_ = v;
-                 if (v.IsScalar() && v.Scalar() == "all") return;  // filled in by Validate
-                 f.links = NameList(v, "links ('all', or names like replica->primary)");
-               } else if (key == "kinds") {
-                 f.kinds = KindList(v, "network fault kind", kNetworkKinds);
-               } else if (auto r = RangeOf(v, "network duration")) {
-                 f.duration = *r;
-               }
-             });
-}
-
-// Parses "-120s..120s", "5s", "-2s": the clock may go either way.
-std::optional<OffsetRange> ParseOffsetRange(std::string_view text, std::string* error) {
-  auto signed_duration = [&](std::string_view part) -> std::optional<Millis> {
-    bool negative = !part.empty() && part.front() == '-';
-    auto d = ParseDuration(negative ? part.substr(1) : part);
-    if (!d) {
-      *error = d.error();
-      return std::nullopt;
-    }
-    return negative ? -*d : *d;
-  };
-  size_t dots = text.find("..");
-  auto lo = signed_duration(dots == std::string_view::npos ? text : text.substr(0, dots));
-  if (!lo) return std::nullopt;
-  auto hi = dots == std::string_view::npos ? lo : signed_duration(text.substr(dots + 2));
-  if (!hi) return std::nullopt;
-  if (*hi < *lo) {
-    *error = fmt::format("range '{}' ends before it starts", text);
-    return std::nullopt;
-  }
-  return OffsetRange{*lo, *hi};
-}
-
-void Loader::ParseClockFault(const YAML::Node& n) {
-  ClockFault& f = s_.faults.clock;
-  f.enabled = true;
-  f.offset = OffsetRange{Millis(-60000), Millis(60000)};
-  bool has_targets = false;
-  ForEachKey(n, "the clock fault", {"targets", "offset"},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "targets") {
-                 has_targets = true;
-                 f.targets = NameList(v, "targets");
-                 return;
-               }
-               auto s = Scalar(v, "clock offset");
-               if (!s) return;
-               std::string error;
-               if (auto r = ParseOffsetRange(*s, &error)) {
-                 f.offset = *r;
-               } else {
-                 Error(v, fmt::format("clock offset: {} (a range is written -120s..120s)", error));
-               }
-             });
-  if (n.IsMap() && !has_targets) Error(n, "the clock fault needs 'targets'");
-}
-
-void Loader::ParseDiskFault(const YAML::Node& n) {
-  DiskFault& f = s_.faults.disk;
-  f.enabled = true;
-  f.kinds = {"fsync-eio"};
-  bool has_targets = false;
-  ForEachKey(n, "the disk fault", {"targets", "kinds", "probability"},
-             [&](const std::string& key, const YAML::Node& v) {
-               if (key == "targets") {
-                 has_targets = true;
-                 f.targets = NameList(v, "targets");
-               } else if (key == "kinds") {
-                 f.kinds = KindList(v, "disk fault kind", kDiskKinds);
-               } else if (auto s = Scalar(v, "probability")) {
-                 auto p = ParseDouble(*s);
-                 if (!p || *p <= 0 || *p > 1) {
-                   Error(v, fmt::format("probability must be a number in (0, 1], not '{}'", *s));
-                 } else {
-                   f.probability = *p;
-                 }
-               }
-             });
-  if (n.IsMap() && !has_targets) Error(n, "the disk fault needs 'targets'");
-}
-
 const Service* Loader::RequireService(std::string_view subject, const std::string& name,
                                       SourcePos pos) {
-  if (const Service* found = s_.FindService(name)) return found;
+  if (const Service* found = Find(name)) return found;
   std::vector<std::string> names;
   for (const auto& s : s_.services) names.push_back(s.name);
   std::string message = fmt::format("{} '{}', which is not a service", subject, name);
@@ -613,7 +738,7 @@ const Service* Loader::RequireService(std::string_view subject, const std::strin
   return nullptr;
 }
 
-std::set<std::string> Loader::ValidateReferences() {
+void Loader::ValidateReferences() {
   for (const auto& s : s_.services) {
     for (const auto& dep : s.depends_on) {
       RequireService("depends_on names", dep, Pos(Child(service_nodes_[s.name], "depends_on")));
@@ -631,51 +756,18 @@ std::set<std::string> Loader::ValidateReferences() {
       Error(link.pos, fmt::format("the link {} is declared twice", link.Name()));
     }
   }
-  return link_names;
-}
-
-void Loader::ValidateNetworkLinks(const std::set<std::string>& link_names) {
-  NetworkFault& f = s_.faults.network;
-  if (!f.enabled) return;
-  bool all = !network_links_node_.IsDefined() ||
-             (network_links_node_.IsScalar() && network_links_node_.Scalar() == "all");
-  if (all) {
-    for (const auto& link : s_.links) f.links.push_back(link.Name());
-  } else {
-    std::vector<std::string> names(link_names.begin(), link_names.end());
-    for (const auto& l : f.links) {
-      if (link_names.count(l)) continue;
-      std::string message =
-          fmt::format("network fault names the link '{}', which is not declared", l);
-      if (auto sug = Suggest(l, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
-      Error(network_links_node_, message);
-    }
-  }
-  if (f.links.empty()) {
-    Error(fault_nodes_["network"], "the network fault has no link to act on (declare 'links')");
-  }
 }
 
 void Loader::Validate() {
-  std::set<std::string> link_names = ValidateReferences();
+  if (interrupted_) return;
+  for (const auto& s : s_.services) by_name_.emplace(s.name, &s);
+  ValidateFixedPorts();
+  ValidateReferences();
   ValidateDependencies();
   ValidateReusablePrepared();
-  auto fault_targets = [&](const std::vector<std::string>& targets, const char* kind) {
-    if (fault_nodes_.count(kind)) ValidateTargets(targets, fault_nodes_[kind], kind);
-  };
-  fault_targets(s_.faults.kill.targets, "kill");
-  fault_targets(s_.faults.stop.targets, "stop");
-  fault_targets(s_.faults.pause.targets, "pause");
-  fault_targets(s_.faults.clock.targets, "clock");
-  fault_targets(s_.faults.disk.targets, "disk");
-  ValidateNetworkLinks(link_names);
   ValidateAllTexts();
-}
-
-void Loader::ValidateTargets(const std::vector<std::string>& targets, const YAML::Node& where,
-                             std::string_view what) {
-  for (const auto& t : targets) {
-    RequireService(fmt::format("the {} fault targets", what), t, Pos(Child(where, "targets")));
+  if (s_.network == NetworkMode::kIsolated) {
+    for (auto& d : CheckIsolated(s_)) errors_.push_back(std::move(d));
   }
 }
 
@@ -687,7 +779,7 @@ void Loader::ValidateDependencies() {
     state[s.name] = 1;
     stack.push_back(s.name);
     for (const auto& dep : s.depends_on) {
-      const Service* d = s_.FindService(dep);
+      const Service* d = Find(dep);
       if (!d) continue;
       if (state[dep] == 1) {
         auto from = std::find(stack.begin(), stack.end(), dep);
@@ -744,23 +836,15 @@ void Loader::ValidateText(const Text& t, const std::string& viewpoint) {
   auto pieces = ParsePlaceholders(t.raw, &errors);
   // A quoted scalar's mark points at its opening quote.
   int quote = 0;
-  if (t.pos.line > 0) {
-    size_t line_start = 0;
-    for (int i = 1; i < t.pos.line && line_start != std::string::npos; ++i) {
-      line_start = text_.find('\n', line_start);
-      if (line_start != std::string::npos) ++line_start;
-    }
-    size_t at = line_start + static_cast<size_t>(t.pos.column - 1);
-    if (line_start != std::string::npos && at < text_.size() &&
-        (text_[at] == '"' || text_[at] == '\'')) {
-      quote = 1;
-    }
+  if (t.pos.line > 0 && static_cast<size_t>(t.pos.line) <= line_starts_.size()) {
+    size_t at = line_starts_[t.pos.line - 1] + static_cast<size_t>(t.pos.column - 1);
+    if (at < text_.size() && (text_[at] == '"' || text_[at] == '\'')) quote = 1;
   }
   auto where = [&](size_t offset) {
     return SourcePos{t.pos.line, t.pos.column + quote + static_cast<int>(offset)};
   };
   for (const auto& e : errors) Error(where(e.offset), e.message);
-  const Service* own = s_.FindService(viewpoint);
+  const Service* own = Find(viewpoint);
   for (const auto& p : pieces) {
     using Kind = Placeholder::Kind;
     if ((p.kind == Kind::kOwnDir || p.kind == Kind::kOwnPort) && !own) {
@@ -774,14 +858,23 @@ void Loader::ValidateText(const Text& t, const std::string& viewpoint) {
             fmt::format("'{{port}}' is used, but service '{}' has no 'port'", viewpoint));
     }
     bool names_service = p.kind == Kind::kPort || p.kind == Kind::kRealPort ||
-                         p.kind == Kind::kHost || p.kind == Kind::kServiceDir;
+                         p.kind == Kind::kHost || p.kind == Kind::kServiceDir ||
+                         p.kind == Kind::kNamedPort;
     if (!names_service) continue;
     const Service* target = RequireService("placeholder names", p.text, where(p.offset));
     if (!target) continue;
+    if (p.kind == Kind::kNamedPort && !target->FindPort(p.port)) {
+      std::vector<std::string> names;
+      for (const auto& np : target->ports) names.push_back(np.name);
+      std::string message = fmt::format("service '{}' has no port named '{}'", p.text, p.port);
+      if (auto sug = Suggest(p.port, names)) message += fmt::format(" (did you mean '{}'?)", *sug);
+      Error(where(p.offset), message);
+      continue;
+    }
     if ((p.kind == Kind::kPort || p.kind == Kind::kRealPort) && !target->has_port) {
       Error(where(p.offset), fmt::format("service '{}' has no 'port'", p.text));
     }
-    if (!p.dialer.empty() && p.dialer != kWorkload && !s_.FindService(p.dialer)) {
+    if (!p.dialer.empty() && p.dialer != kWorkload && !Find(p.dialer)) {
       Error(where(p.offset), fmt::format("'@{}' names no service", p.dialer));
     }
   }
@@ -802,6 +895,59 @@ void Loader::ValidateAllTexts() {
 }
 
 }  // namespace
+
+const NamedPort* Service::FindPort(std::string_view port) const {
+  for (const auto& p : ports) {
+    if (p.name == port) return &p;
+  }
+  return nullptr;
+}
+
+bool IsHostName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  for (const auto& label : Split(std::string(name), '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Diagnostic> CheckIsolated(const Scenario& s) {
+  std::vector<Diagnostic> out;
+  std::map<std::string, std::string> names;  // host name -> its unit
+  auto claim = [&](const std::string& name, const std::string& unit, SourcePos pos,
+                   std::string_view what) {
+    if (!IsHostName(name)) {
+      out.push_back(
+          {s.file, pos.line, pos.column,
+           fmt::format("{} '{}' is not a valid host name, which isolated mode needs (lower"
+                       "case letters, digits and '-', as in '{}')",
+                       what, name, Suggestion(name))});
+      return;
+    }
+    if (auto [it, fresh] = names.emplace(name, unit); !fresh && it->second != unit) {
+      out.push_back(
+          {s.file, pos.line, pos.column,
+           fmt::format("the host name '{}' names both '{}' and '{}'", name, it->second, unit)});
+    }
+  };
+  claim(kWorkload, kWorkload, {}, "the workload");
+  for (const auto& svc : s.services) {
+    claim(svc.name, svc.name, svc.pos, "the service name");
+    for (const auto& a : svc.hostname_aliases) claim(a, svc.name, svc.pos, "the alias");
+  }
+  for (const auto& a : s.workload.hostname_aliases) claim(a, kWorkload, {}, "the alias");
+  if (s.services.size() + 1 > 250) {
+    out.push_back({s.file, s.network_pos.line, s.network_pos.column,
+                   "isolated mode gives each unit an address of 198.18.N.2 and holds at most 250 "
+                   "units"});
+  }
+  return out;
+}
 
 const Service* Scenario::FindService(std::string_view name) const {
   for (const auto& s : services) {
@@ -828,6 +974,19 @@ std::vector<const Service*> Scenario::StartOrder() const {
     if (order.size() == before) break;
   }
   return order;
+}
+
+std::optional<Diagnostic> CheckFixedPortsForJobs(const Scenario& scenario, int jobs) {
+  // In isolated mode every history has a network of its own.
+  if (jobs <= 1 || scenario.network == NetworkMode::kIsolated) return std::nullopt;
+  for (const auto& s : scenario.services) {
+    if (s.fixed_port == 0) continue;
+    return Diagnostic{scenario.file, s.pos.line, s.pos.column,
+                      fmt::format("service '{}' has the fixed port {}, which {} histories at once "
+                                  "(--jobs {}) cannot share: use 'port: auto', or --jobs 1",
+                                  s.name, s.fixed_port, jobs, jobs)};
+  }
+  return std::nullopt;
 }
 
 LoadResult ParseScenario(const std::string& text, const std::string& file, const std::string& dir) {

@@ -51,12 +51,16 @@ bool ParseInner(std::string_view inner, Placeholder* p, std::string* error) {
     p->kind = Kind::kRealPort;
   } else if (field == "host") {
     p->kind = Kind::kHost;
+  } else if (field.starts_with("ports.") && field.size() > 6) {
+    p->kind = Kind::kNamedPort;
+    p->port = std::string(field.substr(6));
   } else if (field == "dir") {
     p->kind = Kind::kServiceDir;
   } else {
     *error = fmt::format(
-        "unknown placeholder field '{}' in '{{{}}}' (expected port, real_port, host or dir)", field,
-        inner);
+        "unknown placeholder field '{}' in '{{{}}}' (expected port, real_port, host, dir or "
+        "ports.NAME)",
+        field, inner);
     return false;
   }
   return true;
@@ -70,7 +74,8 @@ std::vector<Placeholder> ParsePlaceholders(std::string_view raw,
   std::string literal;
   size_t literal_start = 0;
   auto flush = [&](size_t next_start) {
-    if (!literal.empty()) out.push_back(Placeholder{Kind::kLiteral, literal, "", literal_start});
+    if (!literal.empty())
+      out.push_back(Placeholder{Kind::kLiteral, literal, "", literal_start, ""});
     literal.clear();
     literal_start = next_start;
   };
@@ -149,9 +154,19 @@ Result<std::string> ResolvePlaceholders(std::string_view raw, const std::string&
       case Kind::kRealPort:
         piece = lookup(a.real_ports, p.text, "port");
         break;
-      case Kind::kHost:
-        piece = a.host;
+      case Kind::kHost: {
+        auto it = a.hosts.find(p.text);
+        piece = it == a.hosts.end() ? a.host : it->second;
         break;
+      }
+      case Kind::kNamedPort: {
+        auto it = a.named_ports.find({p.text, p.port});
+        if (it == a.named_ports.end()) {
+          return Unexpected(fmt::format("no port '{}' for '{}'", p.port, p.text));
+        }
+        piece = fmt::format("{}", it->second);
+        break;
+      }
       case Kind::kServiceDir:
         piece = lookup(a.dirs, p.text, "folder");
         break;

@@ -23,6 +23,7 @@ struct Placeholder {
     kPort,         // {name.port} or {name.port@other}
     kRealPort,     // {name.real_port}
     kHost,         // {name.host}
+    kNamedPort,    // {name.ports.client}
     kServiceDir,   // {name.dir} (extension)
     kHistoryDir,   // {history.dir}
     kHistorySeed,  // {history.seed}
@@ -32,6 +33,7 @@ struct Placeholder {
   std::string text;    // the literal, or the service name
   std::string dialer;  // for {name.port@other}: other
   size_t offset = 0;   // where the piece starts in the raw string
+  std::string port;    // for {name.ports.client}: client
 };
 
 // Splits `raw` into literals and placeholders. An error gives the offset of the bad brace and
@@ -46,9 +48,11 @@ std::vector<Placeholder> ParsePlaceholders(std::string_view raw,
 // Everything a history knows that placeholders can name.
 struct Addresses {
   std::string host = "127.0.0.1";
-  std::map<std::string, int> real_ports;                          // service -> its own port
-  std::map<std::pair<std::string, std::string>, int> link_ports;  // (from, to) -> proxy port
-  std::map<std::string, std::string> dirs;                        // service -> its folder
+  std::map<std::string, std::string> hosts;  // isolated mode: unit -> its address
+  std::map<std::pair<std::string, std::string>, int> named_ports;  // (service, name) -> port
+  std::map<std::string, int> real_ports;                           // service -> its own port
+  std::map<std::pair<std::string, std::string>, int> link_ports;   // (from, to) -> proxy port
+  std::map<std::string, std::string> dirs;                         // service -> its folder
   std::string history_dir;
   uint64_t history_seed = 0;
   std::string scenario_dir;

@@ -14,14 +14,11 @@
 #include "base/diagnostic.h"
 #include "base/duration.h"
 #include "base/status.h"
+#include "scenario/config_node.h"
+#include "scenario/source_pos.h"
 #include "timeline/event.h"
 
 namespace faultline::scenario {
-
-struct SourcePos {
-  int line = 0;  // 1-based
-  int column = 0;
-};
 
 // A string that may hold placeholders, with where it was written.
 struct Text {
@@ -38,6 +35,24 @@ struct HealthCheck {
 };
 
 enum class Restart { kNo, kOnFailure };
+
+// A named port (`ports: {client: 2379, peer: auto}`).
+struct NamedPort {
+  std::string name;
+  int fixed = 0;  // 0: a fresh free port per history
+  SourcePos pos;
+};
+
+// A bind mount into a unit (isolated mode): `target: source` or `target: source:rw`.
+struct MountSpec {
+  std::string target;  // absolute, as the unit sees it
+  std::string source;  // absolute, on the host (relative ones are below the scenario folder)
+  bool read_only = true;
+  SourcePos pos;
+};
+
+// `network:` (or `faultline run --network`): loopback, or one unit per service and the workload.
+enum class NetworkMode { kLoopback, kIsolated };
 
 struct Service {
   std::string name;
@@ -57,7 +72,11 @@ struct Service {
   // Extension (`prepared: reusable`): the folder `prepare` leaves is made once per run and copied
   // into every history (topology/prepared_store.h).
   bool reusable_prepared = false;
-  Json compose;  // used only by render-compose
+  Json compose;                               // used only by render-compose
+  std::vector<NamedPort> ports;               // named ports, in file order
+  std::vector<std::string> hostname_aliases;  // isolated mode: more names in every /etc/hosts
+  std::vector<MountSpec> mounts;              // isolated mode: the unit's bind mounts
+  const NamedPort* FindPort(std::string_view port) const;
 };
 
 struct Link {
@@ -72,54 +91,17 @@ struct Workload {
   int max_parallel_drivers = 4;
   Millis command_timeout{120000};
   Json compose;
+  std::vector<std::string> hostname_aliases;  // isolated mode: the workload unit's extra names
+  std::vector<MountSpec> mounts;              // isolated mode: the workload unit's bind mounts
 };
 
 enum class SetupMode { kHealthy, kSdk };
 
-// A signed range, for clock offsets ("-120s..120s").
-struct OffsetRange {
-  Millis lo{0};
-  Millis hi{0};
-};
-
-struct ServiceFault {
-  bool enabled = false;
-  std::vector<std::string> targets;
-  DurationRange range;  // kill/stop: down time; pause: duration
-};
-
-struct NetworkFault {
-  bool enabled = false;
-  std::vector<std::string> links;  // link names ("from->to"); every link for `links: all`
-  std::vector<std::string> kinds;  // partition, latency, bandwidth, reset, slicer, ...
-  DurationRange duration;
-};
-
-struct ClockFault {
-  bool enabled = false;
-  std::vector<std::string> targets;
-  OffsetRange offset;
-};
-
-struct DiskFault {
-  bool enabled = false;
-  std::vector<std::string> targets;
-  std::vector<std::string> kinds;  // fsync-eio, ...
-  double probability = 0.05;
-};
-
-struct Faults {
-  DurationRange interval{Millis(2000), Millis(10000)};
-  ServiceFault kill;
-  ServiceFault stop;
-  ServiceFault pause;
-  NetworkFault network;
-  ClockFault clock;
-  DiskFault disk;
-  bool any() const {
-    return kill.enabled || stop.enabled || pause.enabled || network.enabled || clock.enabled ||
-           disk.enabled;
-  }
+// The `faults:` section as written: its meaning (kinds, keys, ranges, targets) belongs to the fault
+// catalog (src/faults/catalog.h), which parses and checks it with the positions kept here.
+struct FaultsSection {
+  ConfigNode node;  // kNull when the scenario has no `faults:`
+  bool present() const { return node.kind != ConfigNode::Kind::kNull; }
 };
 
 struct Scenario {
@@ -128,12 +110,14 @@ struct Scenario {
   std::string dir;   // absolute path of the scenario folder
   std::string file;  // path of scenario.yaml as the user named it, for diagnostics
   SetupMode setup_complete = SetupMode::kHealthy;
+  NetworkMode network = NetworkMode::kLoopback;
+  SourcePos network_pos;  // where `network:` was written, for errors
   Millis setup_timeout{60000};
   DurationRange duration{Millis(60000), Millis(60000)};
   std::vector<Service> services;  // in file order
   std::vector<Link> links;
   Workload workload;
-  Faults faults;
+  FaultsSection faults;
 
   const Service* FindService(std::string_view name) const;
   // Services in an order where each comes after everything it depends on.
@@ -143,14 +127,29 @@ struct Scenario {
 // What a load gives back: the scenario, or every problem found in the file.
 struct LoadResult {
   std::optional<Scenario> scenario;
+  // The scenario as far as it could be read, errors or not, so that other rooms can check their
+  // sections (the fault catalog) and every error of a file is reported at once.
+  Scenario partial;
   std::vector<Diagnostic> errors;
-  std::string source;  // the file's text, for carets under errors
+  std::string source;        // the file's text, for carets under errors
+  bool interrupted = false;  // SIGINT/SIGTERM/SIGHUP arrived while loading: nothing was loaded
 };
+
+// The problems that keep `scenario` from running in isolated mode (a service name that is not a
+// valid host name, an alias used twice), as diagnostics on its file. Empty when it can.
+std::vector<Diagnostic> CheckIsolated(const Scenario& scenario);
+// Whether `name` is a valid host name label: 1-63 lowercase letters, digits and '-', not starting
+// or ending with '-' (dots separate labels in aliases).
+bool IsHostName(std::string_view name);
 
 // Loads `<dir>/scenario.yaml`. Never throws; every error names scenario.yaml:LINE:COL and says
 // what was expected, unknown keys with a "did you mean" suggestion.
 LoadResult LoadScenario(const std::string& dir);
 // Loads from text, for tests and fuzzing; `dir` is where relative paths point.
 LoadResult ParseScenario(const std::string& text, const std::string& file, const std::string& dir);
+// With the loopback network, histories that run at once share the machine's ports: a fixed
+// `port:` works with one history at a time only. Returns the error (at the first fixed port) when
+// `jobs` > 1 and a service has one, else nullopt.
+std::optional<Diagnostic> CheckFixedPortsForJobs(const Scenario& scenario, int jobs);
 
 }  // namespace faultline::scenario

@@ -10,6 +10,23 @@
 
 namespace faultline::sdk {
 
+Json ReaderStats::DroppedJson() const {
+  Json out = Json::object();
+  for (int i = 0; i < kDropReasonCount; ++i) {
+    if (dropped[i] > 0) out[std::string(DropReasonName(static_cast<DropReason>(i)))] = dropped[i];
+  }
+  return out;
+}
+
+Json SkippedFields(const std::string& file, const ReaderStats& stats) {
+  Json fields = {{"file", file},
+                 {"lines", stats.garbage},
+                 {"reason", stats.first_garbage},
+                 {"reasons", stats.DroppedJson()}};
+  if (stats.bytes_skipped > 0) fields["bytes_skipped"] = stats.bytes_skipped;
+  return fields;
+}
+
 SdkFileReader::SdkFileReader(std::string path, uint64_t max_bytes)
     : path_(std::move(path)), max_bytes_(max_bytes) {}
 
@@ -64,13 +81,13 @@ void SdkFileReader::Poll(bool final, const Sink& sink) {
       if (discarding_) {
         discarding_ = false;
         ++line_number_;
-        ++stats_.garbage;
-        if (stats_.first_garbage.empty()) {
-          stats_.first_garbage =
-              fmt::format("line {}: longer than {} bytes", line_number_, kMaxLineBytes);
-        }
+        Drop(DropReason::kTooLong, fmt::format("longer than {} bytes", kMaxLineBytes));
       } else if (partial_.empty()) {
         TakeLine(chunk.substr(0, nl), sink);
+      } else if (partial_.size() + nl > kMaxLineBytes) {
+        partial_.clear();
+        ++line_number_;
+        Drop(DropReason::kTooLong, fmt::format("longer than {} bytes", kMaxLineBytes));
       } else {
         partial_.append(chunk.substr(0, nl));
         std::string line = std::move(partial_);
@@ -84,7 +101,16 @@ void SdkFileReader::Poll(bool final, const Sink& sink) {
     struct stat st {};
     if (fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) > offset_) {
       stats_.bytes_skipped = static_cast<uint64_t>(st.st_size) - offset_;
+      if (stats_.first_garbage.empty()) {
+        stats_.first_garbage = fmt::format("bytes past the {}-byte cap", max_bytes_);
+      }
     }
+  }
+  if (final && discarding_) {
+    // An over-long last line that never got its newline is lost all the same.
+    discarding_ = false;
+    ++line_number_;
+    Drop(DropReason::kTooLong, fmt::format("longer than {} bytes", kMaxLineBytes));
   }
   if (final && !partial_.empty()) {
     std::string line = std::move(partial_);
@@ -93,15 +119,21 @@ void SdkFileReader::Poll(bool final, const Sink& sink) {
   }
 }
 
+void SdkFileReader::Drop(DropReason reason, std::string_view why) {
+  ++stats_.garbage;
+  ++stats_.dropped[static_cast<size_t>(reason)];
+  if (stats_.first_garbage.empty()) {
+    stats_.first_garbage = fmt::format("line {}: {}", line_number_, why);
+  }
+}
+
 void SdkFileReader::TakeLine(std::string_view line, const Sink& sink) {
   ++line_number_;
   if (Trim(line).empty()) return;
-  auto parsed = ParseSdkLine(line);
+  DropReason reason = DropReason::kNotJson;
+  auto parsed = ParseSdkLine(line, &reason);
   if (!parsed) {
-    ++stats_.garbage;
-    if (stats_.first_garbage.empty()) {
-      stats_.first_garbage = fmt::format("line {}: {}", line_number_, parsed.error());
-    }
+    Drop(reason, parsed.error());
     return;
   }
   ++stats_.lines;

@@ -107,5 +107,69 @@ TEST_F(SdkFileReaderTest, OverlongLineIsGarbageAndReadingGoesOn) {
   EXPECT_EQ(r.stats().garbage, 1u);
 }
 
+// Every line that cannot be used is counted under its reason; a failing assertion among them must
+// not vanish without a word.
+TEST_F(SdkFileReaderTest, DroppedLinesAreCountedPerReason) {
+  SdkFileReader r(path_);
+  std::string bad_utf8 =
+      std::string(
+          R"({"antithesis_assert":{"assert_type":"always","hit":true,"condition":false,"id":"bad )") +
+      "\xff" + R"("}})";
+  std::string nan =
+      R"({"antithesis_assert":{"assert_type":"always","hit":true,"condition":false,"id":"n","details":{"v":NaN}}})";
+  std::string inf = R"({"antithesis_sdk":{"v":-Infinity}})";
+  std::string unknown =
+      R"({"antithesis_assert":{"assert_type":"often","hit":true,"condition":false,"must_hit":true,"id":"u"}})";
+  std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  Append(bad_utf8 + "\n" + nan + "\n" + inf + "\n" + unknown + "\n" + deep + "\nnot json\n[1]\n" +
+         kReachLine + "\n");
+  EXPECT_EQ(Poll(r, true).size(), 1u);
+  const ReaderStats& st = r.stats();
+  EXPECT_EQ(st.garbage, 7u);
+  EXPECT_TRUE(st.lost());
+  EXPECT_EQ(st.first_garbage, "line 1: invalid UTF-8 (byte 0xff at column 85)");
+  EXPECT_EQ(st.DroppedJson(), Json({{"invalid UTF-8", 1},
+                                    {"NaN or Infinity", 2},
+                                    {"unknown assert_type", 1},
+                                    {"nested too deeply", 1},
+                                    {"not JSON", 1},
+                                    {"not a protocol line", 1}}));
+  Json fields = SkippedFields(path_, st);
+  EXPECT_EQ(fields["file"], path_);
+  EXPECT_EQ(fields["lines"], 7);
+  EXPECT_EQ(fields["reasons"]["NaN or Infinity"], 2);
+  EXPECT_FALSE(fields.contains("bytes_skipped"));
+}
+
+// Reading streams: a file far past 256 MiB is read to its end (here a sparse 300 MiB line of
+// zero bytes, dropped as too long, then a good line).
+TEST_F(SdkFileReaderTest, FilesOfAnySizeAreReadWhole) {
+  Append("");
+  ASSERT_EQ(::truncate(path_.c_str(), 300ll << 20), 0);
+  Append(std::string("\n") + kReachLine + "\n");
+  SdkFileReader r(path_);
+  EXPECT_EQ(Poll(r, true).size(), 1u);
+  EXPECT_EQ(r.stats().bytes_skipped, 0u);
+  EXPECT_EQ(r.stats().dropped[static_cast<size_t>(DropReason::kTooLong)], 1u);
+}
+
+TEST_F(SdkFileReaderTest, OverlongLineEndingInALaterChunkIsDropped) {
+  SdkFileReader r(path_);
+  Append(std::string(SdkFileReader::kMaxLineBytes - 10, ' '));
+  Poll(r);
+  Append(std::string(100, ' ') + "\n" + kReachLine + "\n");
+  EXPECT_EQ(Poll(r).size(), 1u);
+  EXPECT_EQ(r.stats().dropped[static_cast<size_t>(DropReason::kTooLong)], 1u);
+}
+
+TEST_F(SdkFileReaderTest, SizeCapIsReportedAsLost) {
+  std::string line = std::string(kReachLine) + "\n";
+  SdkFileReader r(path_, line.size());
+  Append(line + line);
+  EXPECT_EQ(Poll(r, true).size(), 1u);
+  EXPECT_TRUE(r.stats().lost());
+  EXPECT_EQ(SkippedFields(path_, r.stats())["bytes_skipped"], line.size());
+}
+
 }  // namespace
 }  // namespace faultline::sdk

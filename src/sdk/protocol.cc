@@ -1,5 +1,8 @@
 #include "sdk/protocol.h"
 
+#include "base/strings.h"
+#include "base/terminal.h"
+
 namespace faultline::sdk {
 namespace {
 
@@ -38,7 +41,67 @@ std::optional<AssertKind> KindOf(std::string_view assert_type, std::string_view 
   return std::nullopt;
 }
 
+struct Screened {
+  DropReason reason;
+  std::string message;
+};
+
+// Looks at a line's bytes before the JSON parser does: invalid UTF-8 anywhere, nesting deeper than
+// the cap, and the bare NaN/Infinity that some JSON writers emit. No allocation.
+std::optional<Screened> Screen(std::string_view line) {
+  if (size_t at = InvalidUtf8At(line); at != std::string_view::npos) {
+    return Screened{DropReason::kInvalidUtf8,
+                    fmt::format("invalid UTF-8 (byte 0x{:02x} at column {})",
+                                static_cast<unsigned char>(line[at]), at + 1)};
+  }
+  if (JsonNestsDeeperThan(line, kMaxSdkLineDepth)) {
+    return Screened{DropReason::kTooDeep,
+                    fmt::format("nested deeper than {} levels", kMaxSdkLineDepth)};
+  }
+  // JSON has no NaN or Infinity, but some writers emit them bare: name that, not "not JSON".
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == 'N' || c == 'I') &&
+               (line.substr(i).starts_with("NaN") || line.substr(i).starts_with("Infinity"))) {
+      return Screened{DropReason::kNanOrInfinity,
+                      "NaN or Infinity, which JSON does not allow (write null or a string)"};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string_view DropReasonName(DropReason reason) {
+  switch (reason) {
+    case DropReason::kInvalidUtf8:
+      return "invalid UTF-8";
+    case DropReason::kTooLong:
+      return "line too long";
+    case DropReason::kTooDeep:
+      return "nested too deeply";
+    case DropReason::kNanOrInfinity:
+      return "NaN or Infinity";
+    case DropReason::kUnknownAssertType:
+      return "unknown assert_type";
+    case DropReason::kNotJson:
+      return "not JSON";
+    case DropReason::kNotProtocol:
+      return "not a protocol line";
+    case DropReason::kBeyondSizeCap:
+      return "beyond the file size cap";
+  }
+  return "unknown";
+}
 
 std::string_view AssertKindName(AssertKind kind) {
   switch (kind) {
@@ -56,7 +119,10 @@ std::string_view AssertKindName(AssertKind kind) {
   return "Always";
 }
 
-Result<Assertion> Assertion::FromJson(const Json& body) {
+Result<Assertion> Assertion::FromJson(const Json& body) { return ParseAssertion(body, nullptr); }
+
+Result<Assertion> ParseAssertion(const Json& body, DropReason* reason) {
+  if (reason) *reason = DropReason::kNotProtocol;
   if (!body.is_object()) return Unexpected("antithesis_assert is not an object");
   Assertion a;
   a.message = StringField(body, "message");
@@ -87,6 +153,7 @@ Result<Assertion> Assertion::FromJson(const Json& body) {
   a.must_hit = *must_hit;
   auto kind = KindOf(assert_type, a.display_type, a.must_hit);
   if (!kind) {
+    if (reason) *reason = DropReason::kUnknownAssertType;
     return Unexpected(
         fmt::format("antithesis_assert has an unknown assert_type '{}'", assert_type));
   }
@@ -110,23 +177,31 @@ Json Assertion::ToJson() const {
               {"details", details}};
 }
 
-Result<SdkLine> ParseSdkLine(std::string_view line) {
+Result<SdkLine> ParseSdkLine(std::string_view line, DropReason* reason) {
+  auto reject = [&](DropReason why, std::string message) {
+    if (reason) *reason = why;
+    return Unexpected(std::move(message));
+  };
+  if (auto screened = Screen(line)) return reject(screened->reason, std::move(screened->message));
   Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Unexpected("not JSON");
-  if (!j.is_object()) return Unexpected("not a JSON object");
-  if (j.size() != 1)
-    return Unexpected(fmt::format("{} top-level keys (expected exactly one)", j.size()));
+  if (j.is_discarded()) return reject(DropReason::kNotJson, "not JSON");
+  if (!j.is_object()) return reject(DropReason::kNotProtocol, "not a JSON object");
+  if (j.size() != 1) {
+    return reject(DropReason::kNotProtocol,
+                  fmt::format("{} top-level keys (expected exactly one)", j.size()));
+  }
   auto it = j.begin();
   const std::string& key = it.key();
   Json& body = it.value();
   if (key == "antithesis_assert") {
-    auto a = Assertion::FromJson(body);
-    if (!a) return Unexpected(a.error());
+    DropReason why = DropReason::kNotProtocol;
+    auto a = ParseAssertion(body, &why);
+    if (!a) return reject(why, a.error());
     return SdkLine(std::move(*a));
   }
   if (key == "antithesis_setup") {
     if (!body.is_object() || JsonString(body, "status") != "complete") {
-      return Unexpected("antithesis_setup without status 'complete'");
+      return reject(DropReason::kNotProtocol, "antithesis_setup without status 'complete'");
     }
     return SdkLine(SetupComplete{JsonMember(body, "details")});
   }

@@ -12,6 +12,22 @@
 
 namespace faultline::sdk {
 
+// Why a line of SDK output could not be used. Every dropped line is counted under one reason, so a
+// report can say exactly what was lost (a failing assertion may be among it).
+enum class DropReason {
+  kInvalidUtf8,        // a byte that is not part of valid UTF-8
+  kTooLong,            // longer than the reader's line cap
+  kTooDeep,            // arrays/objects nested deeper than kMaxSdkLineDepth
+  kNanOrInfinity,      // NaN or Infinity, which JSON does not have
+  kUnknownAssertType,  // an assert_type (or display_type) that names no known kind
+  kNotJson,            // any other JSON syntax error
+  kNotProtocol,        // JSON, but not a protocol line (not an object, several keys, bad fields)
+  kBeyondSizeCap,      // bytes past the reader's file size cap (counted in bytes, not lines)
+};
+inline constexpr int kDropReasonCount = 8;
+// A short name for reports: "invalid UTF-8", "nested too deeply", ...
+std::string_view DropReasonName(DropReason reason);
+
 // What an assertion promises, from assert_type and must_hit (display_type only names it).
 enum class AssertKind {
   kAlways,               // always, must_hit: hit at least once and never false
@@ -56,8 +72,16 @@ struct SdkInfo {
 
 using SdkLine = std::variant<Assertion, SetupComplete, Guidance, UserEvent, SdkInfo>;
 
+// Lines nested deeper than this are rejected before they are parsed: a parser and a printer of
+// JSON recurse once per level, and an SDK has no business nesting hundreds of levels.
+inline constexpr int kMaxSdkLineDepth = 256;
+
+// Assertion::FromJson, and on failure the class of the problem in *reason (when given).
+Result<Assertion> ParseAssertion(const Json& body, DropReason* reason);
+
 // Parses one line (without its newline). An error says why the line is not protocol: not JSON,
-// not an object, not exactly one key, or a malformed assertion.
-Result<SdkLine> ParseSdkLine(std::string_view line);
+// not an object, not exactly one key, or a malformed assertion; `reason`, when given, receives the
+// class of the problem.
+Result<SdkLine> ParseSdkLine(std::string_view line, DropReason* reason = nullptr);
 
 }  // namespace faultline::sdk

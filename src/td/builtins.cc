@@ -92,13 +92,74 @@ MaybeFailure SetFromSql(FileRun& run, const Builtin& b) {
   });
 }
 
+// Why `path` is not a path inside the file's temp folder (absolute, or with '..'), or nullopt.
+std::optional<std::string> TempPathProblem(std::string_view path) {
+  if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos) {
+    return fmt::format("path '{}' must be relative to the temp dir, without '..'", path);
+  }
+  return std::nullopt;
+}
+
 // A path inside the file's temp folder; absolute paths and '..' are refused.
 Result<std::string> TempPath(FileRun& run, const std::string& path) {
-  if (path.empty() || path[0] == '/' || path.find("..") != std::string::npos) {
-    return Unexpected(
-        fmt::format("path '{}' must be relative to the temp dir, without '..'", path));
-  }
+  if (auto problem = TempPathProblem(path)) return Unexpected(*problem);
   return run.state().temp_dir + "/" + path;
+}
+
+Result<uint64_t> ParseMaxTries(std::string_view text) {
+  auto n = ParseUint(text);
+  if (!n || *n == 0) {
+    return Unexpected(fmt::format("max-tries must be a positive integer, got '{}'", text));
+  }
+  return *n;
+}
+
+Result<uint64_t> ParseRepeat(std::string_view text) {
+  auto n = ParseUint(text);
+  if (!n) return Unexpected(fmt::format("repeat must be a non-negative integer, got '{}'", text));
+  return *n;
+}
+
+// The value of `key` when it is known before the run (present, and without ${...}).
+const std::string* StaticArg(const Builtin& b, const std::string& key) {
+  const std::string* v = b.Arg(key);
+  return v && v->find("${") == std::string::npos ? v : nullptr;
+}
+
+// A static check that `key`, when known, passes `parse`.
+template <typename Parse>
+std::optional<Diagnostic> CheckArg(const Builtin& b, const std::string& key, Parse parse) {
+  const std::string* v = StaticArg(b, key);
+  if (!v) return std::nullopt;
+  auto r = parse(*v);
+  if (!r) return Diagnostic{ArgLocation(b, key), r.error()};
+  return std::nullopt;
+}
+
+Result<Millis> ParseTimeoutArg(std::string_view text) {
+  if (text == "default") return Millis(0);
+  return ParseDuration(text);
+}
+
+std::optional<Diagnostic> CheckTimeout(const Builtin& b) {
+  return CheckArg(b, "duration", ParseTimeoutArg);
+}
+std::optional<Diagnostic> CheckMaxTries(const Builtin& b) {
+  return CheckArg(b, "max-tries", ParseMaxTries);
+}
+std::optional<Diagnostic> CheckSleep(const Builtin& b) {
+  return CheckArg(b, "duration", ParseDuration);
+}
+std::optional<Diagnostic> CheckTempFile(const Builtin& b) {
+  auto path = CheckArg(b, "path", [](std::string_view p) -> Result<bool> {
+    if (auto problem = TempPathProblem(p)) return Unexpected(*problem);
+    return true;
+  });
+  if (path) return path;
+  if (const std::string* c = StaticArg(b, "compression"); c && *c != "none") {
+    return Diagnostic{ArgLocation(b, "compression"), "only compression=none is supported"};
+  }
+  return CheckArg(b, "repeat", ParseRepeat);
 }
 
 MaybeFailure SetFromFile(FileRun& run, const Builtin& b) {
@@ -155,10 +216,8 @@ MaybeFailure SetSqlTimeout(FileRun& run, const Builtin& b) {
 
 MaybeFailure SetMaxTries(FileRun& run, const Builtin& b) {
   return WithArg(run, b, "max-tries", [&](const std::string& text) -> MaybeFailure {
-    auto n = ParseUint(text);
-    if (!n || *n == 0) {
-      return Failure{ArgLocation(b, "max-tries"), "max-tries must be a positive integer"};
-    }
+    auto n = ParseMaxTries(text);
+    if (!n) return Failure{ArgLocation(b, "max-tries"), n.error()};
     run.state().max_tries = *n;
     return std::nullopt;
   });
@@ -172,6 +231,7 @@ MaybeFailure SkipIf(FileRun& run, const Builtin& b) {
     return Failure{b.at, fmt::format("'skip-if' needs a boolean, got '{}'", v)};
   }
   run.state().skipping = v == "true";
+  run.state().skip_from = b.at;
   if (run.state().skipping) run.Log("  skipping until skip-end");
   return std::nullopt;
 }
@@ -274,10 +334,13 @@ MaybeFailure PsqlExecute(FileRun& run, const Builtin& b) {
          out.get(),
          err.get()});
     if (!child) return Failure{b.at, child.error()};
+    auto start = std::chrono::steady_clock::now();
     auto status = child->Wait(run.state().timeout);
     if (!status) {
       child->Kill();
-      return Failure{b.at, "psql did not finish within " + FormatDuration(run.state().timeout)};
+      auto took = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+      return Failure{b.at, fmt::format("psql timed out after {} (timeout {})", FormatElapsed(took),
+                                       FormatDuration(run.state().timeout))};
     }
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
       auto text = ReadFile(err_path);
@@ -306,8 +369,8 @@ MaybeFailure FileAppend(FileRun& run, const Builtin& b) {
     }
     uint64_t repeat = 1;
     if (const std::string* r = b.Arg("repeat")) {
-      auto n = ParseUint(*r);
-      if (!n) return Failure{ArgLocation(b, "repeat"), "repeat must be a non-negative integer"};
+      auto n = ParseRepeat(*r);
+      if (!n) return Failure{ArgLocation(b, "repeat"), n.error()};
       repeat = *n;
     }
     std::string chunk;
@@ -349,19 +412,21 @@ constexpr BuiltinSpec kBuiltins[] = {
     {"set-from-file", "var path", "var path", BodyRule::kNone, SetFromFile, ""},
     {"set-regex", "match replacement", "match", BodyRule::kNone, SetRegex, ""},
     {"unset-regex", "", "", BodyRule::kNone, UnsetRegex, ""},
-    {"set-sql-timeout", "duration force", "duration", BodyRule::kNone, SetSqlTimeout, ""},
-    {"set-max-tries", "max-tries", "max-tries", BodyRule::kNone, SetMaxTries, ""},
+    {"set-sql-timeout", "duration force", "duration", BodyRule::kNone, SetSqlTimeout, "",
+     CheckTimeout},
+    {"set-max-tries", "max-tries", "max-tries", BodyRule::kNone, SetMaxTries, "", CheckMaxTries},
     {"skip-if", "", "", BodyRule::kRequired, SkipIf, ""},
     {"skip-end", "", "", BodyRule::kNone, SkipEnd, ""},
     {"nop", "", "", BodyRule::kNone, Nop, ""},
     {"sleep-is-probably-flaky-i-have-justified-my-need-with-a-comment", "duration", "duration",
-     BodyRule::kNone, FixedSleep, ""},
-    {"random-sleep", "duration", "duration", BodyRule::kNone, RandomSleep, ""},
+     BodyRule::kNone, FixedSleep, "", CheckSleep},
+    {"random-sleep", "duration", "duration", BodyRule::kNone, RandomSleep, "", CheckSleep},
     {"postgres-connect", "name url", "name url", BodyRule::kNone, PostgresConnect, ""},
     {"postgres-execute", "connection", "connection", BodyRule::kRequired, PostgresExecute, ""},
     {"psql-execute", "command", "command", BodyRule::kOptional, PsqlExecute, ""},
-    {"file-append", "path compression repeat", "path", BodyRule::kOptional, FileAppend, ""},
-    {"file-delete", "path", "path", BodyRule::kNone, FileDelete, ""},
+    {"file-append", "path compression repeat", "path", BodyRule::kOptional, FileAppend, "",
+     CheckTempFile},
+    {"file-delete", "path", "path", BodyRule::kNone, FileDelete, "", CheckTempFile},
     // Families that need a service faultline does not have: parsed, and failed when run.
     {"kafka-", "*", "", BodyRule::kOptional, RequiresService, "Kafka"},
     {"schema-registry-", "*", "", BodyRule::kOptional, RequiresService, "a schema registry"},

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "td/diagnostic.h"
 #include "td/script.h"
 
 namespace faultline::td {
@@ -25,6 +26,10 @@ struct BuiltinSpec {
   // Runs the builtin; returns the failure as data, or nullopt when it passed.
   std::optional<Failure> (*run)(FileRun& run, const Builtin& builtin) = nullptr;
   std::string_view service;  // non-empty: the service this builtin requires and faultline lacks
+  // Checks what can be known before running: argument values without ${...} that the run would
+  // reject (a negative timeout, a path outside the temp folder). nullopt when nothing is wrong.
+  // The parser calls it, so `faultline td --check` reports these as it reports syntax errors.
+  std::optional<Diagnostic> (*check)(const Builtin& builtin) = nullptr;
 };
 
 // The entry for `name` (exact name first, then family prefix), or nullptr.

@@ -12,6 +12,7 @@
 #include "base/files.h"
 #include "base/rng.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "td/parser.h"
 
 namespace faultline::td {
@@ -58,11 +59,21 @@ Result<std::vector<std::string>> SelectFiles(const TdOptions& o) {
   return mine;
 }
 
+// Prints outside text (SQL, server messages, file names) to `err` with control characters
+// escaped. Progress goes to `log` (often standard output, block-buffered in a file): it is
+// flushed first, so that the two stay in order when they share a file.
+void PrintError(std::FILE* log, std::FILE* err, std::string_view text) {
+  if (log) std::fflush(log);
+  std::string safe = ForTerminal(text, /*keep_newlines=*/true);
+  std::fwrite(safe.data(), 1, safe.size(), err);
+  std::fflush(err);
+}
+
 // Parses every file; prints every error of every file. Returns nullopt when any file is bad.
 std::optional<std::vector<Script>> ParseAll(const std::vector<std::string>& files, std::FILE* err,
                                             bool* read_error) {
   std::vector<Script> scripts;
-  size_t errors = 0;
+  size_t errors = 0, bad_files = 0;
   for (const auto& f : files) {
     std::string text;
     if (f == "-") {
@@ -70,21 +81,24 @@ std::optional<std::vector<Script>> ParseAll(const std::vector<std::string>& file
     } else {
       auto r = ReadFile(f);
       if (!r) {
-        fmt::print(err, "faultline td: {}\n", r.error());
+        PrintError(nullptr, err, fmt::format("faultline td: {}\n", r.error()));
         *read_error = true;
         ++errors;
+        ++bad_files;
         continue;
       }
       text = std::move(*r);
     }
     ParseResult parsed = ParseScript(f, text);
     errors += parsed.errors.size();
-    fmt::print(err, "{}", FormatErrors(parsed));
+    bad_files += !parsed.errors.empty();
+    PrintError(nullptr, err, FormatErrors(parsed));
     scripts.push_back(std::move(parsed.script));
   }
   if (errors) {
-    fmt::print(err, "faultline td: {} error{} in {} file{}\n", errors, errors == 1 ? "" : "s",
-               files.size(), files.size() == 1 ? "" : "s");
+    // The files with errors, of the files given.
+    fmt::print(err, "faultline td: {} error{} in {} of {} file{}\n", errors, errors == 1 ? "" : "s",
+               bad_files, files.size(), files.size() == 1 ? "" : "s");
     return std::nullopt;
   }
   return scripts;
@@ -95,9 +109,11 @@ FileOutcome RunFile(const TdOptions& o, const Script& script) {
   FileResult r = RunScript(script, o.run);
   FileOutcome out{script.name, r.elapsed, std::nullopt};
   if (r.failure && r.failure->transient && o.retry_file_once) {
-    fmt::print(o.err, "{}", FormatFailure(script, *r.failure));
-    fmt::print(o.err, "faultline td: {}: the failure looks transient; running the file once more\n",
-               script.name);
+    PrintError(o.run.log, o.err, FormatFailure(script, *r.failure));
+    PrintError(o.run.log, o.err,
+               fmt::format("faultline td: {}: the failure looks transient; running the file once "
+                           "more\n",
+                           script.name));
     faultline::reachable("td saw tolerated failure", {{"file", script.name}});
     r = RunScript(script, o.run);
     out.elapsed += r.elapsed;
@@ -201,11 +217,12 @@ int RunTd(const TdOptions& o) {
     const FileOutcome& f = outcomes.back();
     if (f.failure) {
       ++failed;
-      fmt::print(o.err, "{}", *f.failure);
+      PrintError(o.run.log, o.err, *f.failure);
     }
     if (o.run.log) {
-      fmt::print(o.run.log, "faultline td: {}: {} in {}\n", f.name, f.failure ? "FAILED" : "ok",
-                 FormatDuration(f.elapsed));
+      fmt::print(o.run.log, "faultline td: {}: {} in {}\n", ForTerminal(f.name),
+                 f.failure ? "FAILED" : "ok", FormatElapsed(f.elapsed));
+      std::fflush(o.run.log);
     }
   }
   if (!o.junit_report.empty()) {
@@ -213,6 +230,7 @@ int RunTd(const TdOptions& o) {
       fmt::print(o.err, "faultline td: cannot write the JUnit report: {}\n", s.message());
     }
   }
+  if (o.run.log) std::fflush(o.run.log);
   fmt::print(o.err, "faultline td: {} passed, {} failed{}\n", outcomes.size() - failed, failed,
              outcomes.size() < scripts->size()
                  ? fmt::format(", {} not run (--max-errors {})", scripts->size() - outcomes.size(),

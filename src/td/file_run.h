@@ -24,6 +24,7 @@ struct FileState {
   std::map<std::string, std::string> connection_urls;  // $ postgres-connect
   std::map<std::string, Session> connections;          // opened on first use
   bool skipping = false;
+  Location skip_from;  // the skip-if that set `skipping`
   std::string temp_dir;
   std::string database;  // the file's own database; empty with --no-reset
   std::optional<Session> session;

@@ -126,8 +126,11 @@ bool ParseErrorSpec(const BlockContext& ctx, const BodyLine& line, SqlFailure* o
     }
     return true;
   }
+  // Older testdrive files gave the bare error message; it became 'contains:'.
   ctx.Error(BodyLocation(line),
-            "expected 'contains:', 'exact:', 'regex:' or 'timeout' after a '!' line");
+            fmt::format("expected 'contains:', 'exact:', 'regex:' or 'timeout' after a '!' line "
+                        "(a bare message is the older form: write 'contains:{}')",
+                        Trim(line.text)));
   return false;
 }
 
@@ -260,6 +263,12 @@ std::optional<Command> ParseBuiltin(const BlockContext& ctx) {
   for (const auto& line : ctx.block.body) b.body.push_back(line.text);
   bool ok = CheckArguments(ctx, b, name.text);
   ok = CheckBody(ctx, b, name.text) && ok;
+  if (ok && b.spec->check) {
+    if (auto problem = b.spec->check(b)) {
+      ctx.Error(problem->at, problem->message);
+      ok = false;
+    }
+  }
   if (!ok) return std::nullopt;
   return b;
 }
@@ -270,26 +279,6 @@ struct SigilParser {
 };
 constexpr SigilParser kSigilParsers[] = {
     {'>', ParseQuery}, {'!', ParseFailure}, {'?', ParseExplain}, {'$', ParseBuiltin}};
-
-// skip-if opens a skipped region that skip-end closes; they do not nest.
-void CheckSkipPairs(const Script& script, std::vector<Diagnostic>& errors) {
-  std::optional<Location> open;
-  for (const auto& c : script.commands) {
-    const auto* b = std::get_if<Builtin>(&c);
-    if (!b) continue;
-    if (b->name == "skip-if") {
-      if (open) {
-        errors.push_back(Diagnostic{b->at, fmt::format("'skip-if' inside the 'skip-if' of line "
-                                                       "{} (skip-if does not nest)",
-                                                       open->line)});
-      }
-      open = b->at;
-    } else if (b->name == "skip-end") {
-      if (!open) errors.push_back(Diagnostic{b->at, "'skip-end' without a 'skip-if' before it"});
-      open.reset();
-    }
-  }
-}
 
 }  // namespace
 
@@ -305,7 +294,6 @@ ParseResult ParseScript(std::string name, std::string_view text) {
       if (auto command = p.parse(ctx)) result.script.commands.push_back(std::move(*command));
     }
   }
-  CheckSkipPairs(result.script, result.errors);
   std::stable_sort(result.errors.begin(), result.errors.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {
                      return std::pair(a.at.line, a.at.column) < std::pair(b.at.line, b.at.column);

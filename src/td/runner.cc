@@ -7,6 +7,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "base/terminal.h"
 #include "td/builtins.h"
 #include "td/diagnostic.h"
 #include "td/file_run.h"
@@ -88,8 +89,12 @@ std::string FileRun::FileConninfo() const {
 
 void FileRun::Log(std::string_view line) const {
   if (!config_.log) return;
-  std::fwrite(line.data(), 1, line.size(), config_.log);
+  // Source lines and server text may hold control characters; a terminal must not obey them.
+  std::string safe = ForTerminal(line);
+  std::fwrite(safe.data(), 1, safe.size(), config_.log);
   std::fputc('\n', config_.log);
+  // Flushed per line: errors go to an unbuffered stream and must not overtake the progress.
+  std::fflush(config_.log);
 }
 
 namespace {
@@ -181,8 +186,17 @@ FileResult RunScript(const Script& script, const RunConfig& config) {
   for (size_t i = 0; !result.failure && i < script.commands.size(); ++i) {
     const Command& c = script.commands[i];
     const auto* builtin = std::get_if<Builtin>(&c);
-    if (run.state().skipping && !(builtin && builtin->name == "skip-end")) continue;
     const Location& at = LocationOf(c);
+    // As testdrive does, at run time: inside a skipped region only skip-end runs, and a skip-if
+    // there is an error (a skip-if whose query said false opened no region, so it may be
+    // followed by another).
+    if (run.state().skipping && builtin && builtin->name == "skip-if") {
+      result.failure = Failure{at, fmt::format("nested skip-if not allowed: the skip-if of line {} "
+                                               "is still skipping (close it with skip-end)",
+                                               run.state().skip_from.line)};
+      break;
+    }
+    if (run.state().skipping && !(builtin && builtin->name == "skip-end")) continue;
     run.Log(fmt::format("{}:{}: {}", script.name, at.line, SourceLine(script.lines, at.line)));
     result.failure = RunCommand(run, c);
     ++result.commands_run;

@@ -94,7 +94,7 @@ std::optional<Failure> RetryLoop(FileRun& run, const RetryPlan& plan, const Judg
   auto deadline = start + st.timeout;
   double backoff_ms = static_cast<double>(run.config().initial_backoff.count());
   auto elapsed = [&] {
-    return FormatDuration(std::chrono::duration_cast<Millis>(Clock::now() - start));
+    return FormatElapsed(std::chrono::duration_cast<Millis>(Clock::now() - start));
   };
   for (uint64_t tries = 1;; ++tries) {
     QueryOutcome outcome;
@@ -110,7 +110,8 @@ std::optional<Failure> RetryLoop(FileRun& run, const RetryPlan& plan, const Judg
     }
     bool timed_out = std::holds_alternative<TimedOut>(outcome);
     if (timed_out && plan.timeout_passes) return std::nullopt;
-    Verdict v = timed_out ? Verdict{false, fmt::format("statement timed out after {}", elapsed())}
+    Verdict v = timed_out ? Verdict{false, fmt::format("statement timed out after {} (timeout {})",
+                                                       elapsed(), FormatDuration(st.timeout))}
                           : judge(outcome);
     if (v.passed) {
       if (tries > 1) run.Log(fmt::format("  passed after {} tries in {}", tries, elapsed()));
@@ -127,7 +128,10 @@ std::optional<Failure> RetryLoop(FileRun& run, const RetryPlan& plan, const Judg
     auto sleep = std::min(Millis(static_cast<int64_t>(backoff_ms)), left);
     run.Log(fmt::format("  try {}: {}; retrying in {}", tries, v.reason, FormatDuration(sleep)));
     std::this_thread::sleep_for(sleep);
-    backoff_ms *= run.config().backoff_factor;
+    // Never past the statement's timeout: the next delay stays a finite, representable time
+    // whatever the factor (a NaN factor, which fails every comparison, leaves the delay as is).
+    double next = backoff_ms * run.config().backoff_factor;
+    if (next > backoff_ms) backoff_ms = std::min(next, static_cast<double>(st.timeout.count()));
   }
 }
 
@@ -196,6 +200,17 @@ std::optional<Failure> RunQuery(FileRun& run, const SqlQuery& q) {
 
 namespace {
 
+// `text` in double quotes, with the quotes and backslashes inside escaped, so a message that holds
+// quotes of its own still reads unambiguously: "column \"x\" does not exist".
+std::string Quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 struct ErrorMatcher {
   ErrorMatch match;
   std::string text;
@@ -203,11 +218,11 @@ struct ErrorMatcher {
   std::string Describe() const {
     switch (match) {
       case ErrorMatch::kContains:
-        return fmt::format("an error containing \"{}\"", text);
+        return "an error containing " + Quoted(text);
       case ErrorMatch::kExact:
-        return fmt::format("the exact error \"{}\"", text);
+        return "the exact error " + Quoted(text);
       case ErrorMatch::kRegex:
-        return fmt::format("an error matching regex \"{}\"", text);
+        return "an error matching regex " + Quoted(text);
       case ErrorMatch::kTimeout:
         return "a timeout";
     }
@@ -239,16 +254,17 @@ Verdict JudgeError(FileRun& run, const SqlFailure& f, const ErrorMatcher& m,
   }
   if (!m.Matches(message)) {
     return Verdict{
-        false, fmt::format("expected {}, got \"{}\"", m.Describe(), message), {}, *error};
+        false, fmt::format("expected {}, got {}", m.Describe(), Quoted(message)), {}, *error};
   }
   auto field = [&](const char* name, const std::optional<std::string>& want,
                    const std::optional<std::string>& got) -> std::optional<Verdict> {
     if (!want) return std::nullopt;
     if (!got)
-      return Verdict{false, fmt::format("expected a {} containing \"{}\", got none", name, *want)};
-    if (got->find(*want) == std::string::npos) {
       return Verdict{false,
-                     fmt::format("expected a {} containing \"{}\", got \"{}\"", name, *want, *got)};
+                     fmt::format("expected a {} containing {}, got none", name, Quoted(*want))};
+    if (got->find(*want) == std::string::npos) {
+      return Verdict{false, fmt::format("expected a {} containing {}, got {}", name, Quoted(*want),
+                                        Quoted(*got))};
     }
     return std::nullopt;
   };
@@ -316,13 +332,16 @@ std::optional<Failure> RunExplain(FileRun& run, const SqlExplain& e) {
 
 std::variant<QueryRows, Failure> QueryOnce(FileRun& run, Session& session, const std::string& sql,
                                            Location at) {
+  auto start = Clock::now();
   QueryOutcome outcome = session.Query(sql, run.Deadline());
   if (auto* rows = std::get_if<QueryRows>(&outcome)) return std::move(*rows);
   if (auto* e = std::get_if<SqlError>(&outcome)) {
     Verdict v = ErrorVerdict(*e, "query failed");
     return Failure{at, v.reason, v.details, LooksTransient(*e)};
   }
-  return Failure{at, "statement timed out after " + FormatDuration(run.state().timeout)};
+  auto took = std::chrono::duration_cast<Millis>(Clock::now() - start);
+  return Failure{at, fmt::format("statement timed out after {} (timeout {})", FormatElapsed(took),
+                                 FormatDuration(run.state().timeout))};
 }
 
 }  // namespace faultline::td

@@ -1,5 +1,6 @@
 // `faultline td` as users run it: the built binary, its flags, exit codes and reports.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
@@ -38,7 +39,66 @@ TEST_F(TdCli, CheckListsEveryErrorOfEveryFileWithCaret) {
   EXPECT_TRUE(Has(r.err, b + ":2:3: error: unknown builtin 'sleep'\n$ sleep duration=1s\n  ^\n"))
       << r.err;
   EXPECT_TRUE(Has(r.err, b + ":3:1: error:")) << r.err;
-  EXPECT_TRUE(Has(r.err, "3 errors in 2 files")) << r.err;
+  EXPECT_TRUE(Has(r.err, "3 errors in 2 of 2 files")) << r.err;
+}
+
+// --check reports what the run would refuse for static reasons, and counts the files with errors.
+TEST_F(TdCli, CheckCatchesStaticFailuresAndCountsFilesWithErrors) {
+  auto good = Write("good.td", "> SELECT 1\n1\n");
+  auto bad = Write("bad.td",
+                   "$ set-sql-timeout duration=-1s\n$ set-max-tries max-tries=-2\n"
+                   "$ file-append path=../../outside.txt\nx\n");
+  auto r = RunCli({"--check", good, bad, Write("good2.td", "> SELECT 2\n2\n")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(Has(r.err, bad + ":1:19: error: '-1s' is not a duration")) << r.err;
+  EXPECT_TRUE(Has(r.err, bad + ":2:17: error: max-tries must be a positive integer")) << r.err;
+  EXPECT_TRUE(Has(r.err, bad + ":3:15: error: path '../../outside.txt' must be relative")) << r.err;
+  EXPECT_TRUE(Has(r.err, "3 errors in 1 of 3 files")) << r.err;
+}
+
+// A factor that is not a number from 1 to 100 would make the retry delay negative or endless.
+TEST_F(TdCli, BackoffFactorMustBeAFiniteNumberFromOneToAHundred) {
+  for (const char* factor : {"nan", "inf", "1e308", "-1", "0.5"}) {
+    auto r = RunCli({"--url", Url(), "--backoff-factor", factor, "-"}, "> SELECT 1\n1\n");
+    EXPECT_EQ(r.exit_code, 2) << factor << ": " << r.err;
+    EXPECT_TRUE(Has(r.err, "--backoff-factor must be a number from 1 to 100")) << r.err;
+  }
+  EXPECT_EQ(RunCli({"--url", Url(), "--backoff-factor", "100", "-"}, "> SELECT 1\n1\n").exit_code,
+            0);
+}
+
+// With standard output and standard error in one file, each failure comes after the progress
+// lines of its file and before the next file's.
+TEST_F(TdCli, ProgressAndErrorsKeepTheirOrderInOneFile) {
+  auto a = Write("a.td", "> SELECT 1\n2\n");
+  auto b = Write("b.td", "> SELECT 3\n3\n");
+  std::string both = dir_ + "/both";
+  std::string command =
+      fmt::format("{}/faultline td --url '{}' --default-max-tries 1 {} {} >{} 2>&1 </dev/null",
+                  FAULTLINE_BIN_DIR, Url(), a, b, both);
+  ASSERT_EQ(WEXITSTATUS(std::system(command.c_str())), 1);
+  std::string text = ReadFile(both).value();
+  size_t a_line = text.find(a + ":1: > SELECT 1");
+  size_t a_error = text.find(a + ":1:1: error: rows did not match");
+  size_t a_done = text.find("faultline td: " + a + ": FAILED");
+  size_t b_line = text.find(b + ":1: > SELECT 3");
+  size_t summary = text.find("1 passed, 1 failed");
+  ASSERT_NE(a_line, std::string::npos) << text;
+  EXPECT_LT(a_line, a_error) << text;
+  EXPECT_LT(a_error, a_done) << text;
+  EXPECT_LT(a_done, b_line) << text;
+  EXPECT_LT(b_line, summary) << text;
+  EXPECT_NE(summary, std::string::npos) << text;
+}
+
+// Control characters of a file (ESC, CR) reach the terminal escaped.
+TEST_F(TdCli, OutsideTextIsEscapedForTheTerminal) {
+  auto r =
+      RunCli({"--url", Url(), "--default-max-tries", "1", "-"}, "> SELECT '\x1b]0;owned\x07'\nx\n");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_TRUE(Has(r.out, "\\x1b]0;owned\\x07")) << r.out;
 }
 
 TEST_F(TdCli, CheckAcceptsTheCorpusAndBuiltinsOfMissingServices) {

@@ -125,8 +125,9 @@ TEST(TdPg, ErrorMismatchesFail) {
                     "expected a detail containing \"x\", got none");
   EXPECT_FAILS_WITH(RunTdText("! SELECT 1/0\ncontains:division\nhint:x\n", once),
                     "expected a hint containing \"x\", got none");
+  // A timeout generous enough that the file's clean start never runs out on a loaded machine.
   EXPECT_FAILS_WITH(RunTdText("! SELECT pg_sleep(0.01)\ntimeout\n",
-                              RunConfig{.default_timeout = Millis(300), .default_max_tries = 1}),
+                              RunConfig{.default_timeout = Millis(5000), .default_max_tries = 1}),
                     "query succeeded, but expected a timeout");
 }
 
@@ -167,7 +168,8 @@ TEST(TdPg, SubstitutedVariablesMatchLiterallyInsideRegex) {
   // "axb" would match the regex a.b, but not the literal "a.b" that ${v} stands for.
   auto no_wildcard = RunTdText("$ set v=a.b\n! SELECT * FROM axb\nregex:relation \"${v}\"\n",
                                RunConfig{.default_max_tries = 1});
-  EXPECT_FAILS_WITH(no_wildcard, "expected an error matching regex \"relation \"a\\.b\"\"");
+  // The quotes and backslashes of the pattern are escaped inside the quoted pattern.
+  EXPECT_FAILS_WITH(no_wildcard, "expected an error matching regex \"relation \\\"a\\\\.b\\\"\"");
 }
 
 TEST(TdPg, UnknownVariableFailsAtItsCommand) {
@@ -241,6 +243,25 @@ $ skip-end
   EXPECT_EQ(run.result.commands_run, 5u);
 }
 
+// Materialize's test-skip-if.td: a false skip-if runs what follows, a true one skips to the end of
+// the file, and only a skip-if met while skipping is an error (at run time, where it is met).
+TEST(TdPg, SkipIfNestingIsCheckedAtRunTimeAsTestdriveDoes) {
+  auto run = RunTdText(R"($ skip-if
+SELECT false;
+! SELECT nonsense;
+contains:column "nonsense" does not exist
+$ skip-if
+SELECT true;
+> SELECT nonsense;
+)");
+  EXPECT_PASSES(run);
+  EXPECT_EQ(run.result.commands_run, 3u);
+  EXPECT_PASSES(RunTdText("$ skip-end\n> SELECT 1\n1\n"));
+  auto nested = RunTdText("$ skip-if\nSELECT true\n> SELECT 1\n1\n$ skip-if\nSELECT true\n");
+  EXPECT_FAILS_WITH(nested,
+                    "test.td:5:1: error: nested skip-if not allowed: the skip-if of line 1");
+}
+
 TEST(TdPg, PostgresConnectAndExecute) {
   auto run = RunTdText(R"($ set-max-tries max-tries=1
 $ postgres-connect name=other url=postgres://postgres@${testdrive.materialize-sql-addr}/postgres
@@ -284,7 +305,9 @@ $ file-delete path=f.txt
 $ file-delete path=f.txt
 )");
   EXPECT_FAILS_WITH(run, "test.td:7:1: error:");
-  EXPECT_FAILS_WITH(RunTdText("$ file-append path=../escape\nx\n"), "without '..'");
+  // A literal path outside the folder is a parse error (--check sees it); a substituted one is
+  // refused when the file runs.
+  EXPECT_FAILS_WITH(RunTdText("$ set p=../escape\n$ file-append path=${p}\nx\n"), "without '..'");
 }
 
 TEST(TdPg, SleepsAndNop) {

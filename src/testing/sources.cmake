@@ -1,5 +1,7 @@
-# Test support compiled into faultline_core: a real PostgreSQL server for tests and benchmarks.
+# Test support compiled into faultline_core: a real PostgreSQL server and a fault harness (one
+# history's services and fault schedule) for tests and benchmarks.
 target_sources(faultline_core PRIVATE
+  src/testing/fault_harness.cc
   src/testing/postgres_server.cc
 )
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "base/strings.h"
+
 namespace faultline {
 namespace {
 
@@ -81,6 +83,9 @@ std::string Event::ToJsonLine() const {
 }
 
 std::optional<Event> Event::FromJsonLine(std::string_view line) {
+  // Timelines may be hand-edited: bound the depth before parsing (printing a deeply nested value
+  // again recurses once per level), as the SDK reader does.
+  if (JsonNestsDeeperThan(line, kMaxEventDepth)) return std::nullopt;
   Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return std::nullopt;
   auto t = j.find("t");
@@ -88,6 +93,8 @@ std::optional<Event> Event::FromJsonLine(std::string_view line) {
   if (t == j.end() || !t->is_number() || type == j.end() || !type->is_string()) {
     return std::nullopt;
   }
+  // Seconds since the history began; past ~30,000 years the microseconds overflow int64.
+  if (!(std::fabs(t->get<double>()) < 1e12)) return std::nullopt;
   auto parsed_type = EventTypeFromName(type->get<std::string>());
   if (!parsed_type) return std::nullopt;
   Event e;

@@ -29,11 +29,11 @@ enum class EventType {
   kGuidance,        // source fields, guidance: the antithesis_guidance object
   kSdkSkipped,      // file, lines, reason: SDK output that could not be read
   kFaults,          // state ("on" | "off" | "quiet"), reason, seconds
-  kFault,           // action ("begin" | "heal" | "failed"), id, kind, targets, params (docs/faults.md)
-  kFaultSwarm,      // configured [kinds], enabled [kinds]: this history's share of the fault kinds
-  kQuietRequest,    // seconds, from
-  kWarning,         // message
-  kHistoryEnd,      // reason, ms
+  kFault,       // action ("begin" | "heal" | "failed"), id, kind, targets, params (docs/faults.md)
+  kFaultSwarm,  // configured [kinds], enabled [kinds]: this history's share of the fault kinds
+  kQuietRequest,  // seconds, from
+  kWarning,       // message
+  kHistoryEnd,    // reason, ms
 };
 
 std::string_view EventTypeName(EventType type);
@@ -46,6 +46,10 @@ bool JsonBool(const Json& object, std::string_view key, bool fallback);
 // The member, or null.
 const Json& JsonMember(const Json& object, std::string_view key);
 std::optional<EventType> EventTypeFromName(std::string_view name);
+
+// Timeline lines nested deeper than this are not events (faultline writes at most the SDK's bound,
+// kMaxSdkLineDepth = 256, plus its own few levels).
+inline constexpr int kMaxEventDepth = 300;
 
 struct Event {
   int64_t t_us = 0;  // time since the history began, in microseconds

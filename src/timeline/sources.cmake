@@ -6,3 +6,4 @@ target_sources(faultline_core PRIVATE
 faultline_test(timeline_test
   src/timeline/timeline_test.cc
 )
+faultline_bench(timeline_bench bench/timeline/timeline_bench.cc)

@@ -1,18 +1,33 @@
 #include "timeline/timeline.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "base/files.h"
 #include "base/strings.h"
 
 namespace faultline {
+namespace {
 
-Timeline::~Timeline() {
-  if (file_) std::fclose(file_);
+// One write(2) per line: with O_APPEND the kernel places it whole at the end of the file. A short
+// write (a full disk, a signal mid-way through a huge line) is finished with further writes.
+bool WriteLine(int fd, std::string_view line) {
+  while (!line.empty()) {
+    ssize_t n = ::write(fd, line.data(), line.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    line.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
 }
 
+}  // namespace
+
 Status Timeline::Open(const std::string& path) {
-  if (file_) std::fclose(file_);
-  file_ = std::fopen(path.c_str(), "we");
-  if (!file_) return Status::FromErrno(path);
+  fd_.Reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+  if (!fd_) return Status::FromErrno(path);
   return Status::Ok();
 }
 
@@ -34,16 +49,12 @@ void Timeline::RecordAt(int64_t t_us, EventType type, Json fields) {
 
 void Timeline::Emit() {
   ++count_;
-  if (file_) {
+  if (fd_) {
     std::string line = last_.ToJsonLine();
     line += '\n';
-    std::fwrite(line.data(), 1, line.size(), file_);
+    if (!WriteLine(fd_.get(), line)) ++write_failures_;
   }
   for (auto& listener : listeners_) listener(last_);
-}
-
-void Timeline::Flush() {
-  if (file_) std::fflush(file_);
 }
 
 Result<TimelineFile> ReadTimeline(const std::string& path) {

@@ -1,16 +1,18 @@
 // Timeline: the ordered record of one history. Record() stamps an event with the time since the
 // history began, appends it to timeline.jsonl and hands it to every listener (the property book,
-// the terminal progress), so nothing needs to keep the whole history in memory.
+// the terminal progress), so nothing needs to keep the whole history in memory. Each event is one
+// write(2) of one whole line on an O_APPEND descriptor: when Record returns the line is in the
+// kernel, so a SIGKILL of faultline loses no recorded event and never leaves half a line.
 // Owned by the history; called from the thread that runs the history's event loop.
 #pragma once
 
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "base/unique_fd.h"
 #include "timeline/event.h"
 
 namespace faultline {
@@ -21,7 +23,7 @@ class Timeline {
   using Clock = std::chrono::steady_clock;
 
   Timeline() = default;
-  ~Timeline();
+  ~Timeline() = default;
   Timeline(const Timeline&) = delete;
   Timeline& operator=(const Timeline&) = delete;
 
@@ -36,14 +38,17 @@ class Timeline {
   // Records an event with an explicit timestamp (used when replaying a timeline from disk).
   void RecordAt(int64_t t_us, EventType type, Json fields);
   int64_t NowMicros() const;
-  // Writes buffered lines to the file.
-  void Flush();
+  // Nothing is buffered (every Record writes its line); kept so callers may mark the end.
+  void Flush() {}
+  // Events whose line could not be written (disk full, I/O error); they still reached listeners.
+  size_t write_failures() const { return write_failures_; }
   size_t count() const { return count_; }
 
  private:
   void Emit();
 
-  FILE* file_ = nullptr;
+  UniqueFd fd_;
+  size_t write_failures_ = 0;
   Clock::time_point zero_ = Clock::now();
   std::vector<Listener> listeners_;
   Event last_;

@@ -39,6 +39,7 @@ struct Topology::Service {
   bool copied = false;         // its folder is a copy of the run's prepared one: skip prepare
   bool exit_expected = false;  // the next exit was caused by faultline
   std::string exit_reason;
+  std::function<void()> on_down;  // a fault waits for this exit
 };
 
 namespace {
@@ -141,6 +142,13 @@ Status Topology::Prepare() {
     }
     if (spec.has_port) {
       if (spec.fixed_port) {
+        // Another process on the port would answer the health check for the service.
+        if (PortAccepts(spec.fixed_port)) {
+          return Status::Error(fmt::format(
+              "service '{}': its fixed port {} is already taken by another process on this "
+              "machine (stop it, or use 'port: auto')",
+              spec.name, spec.fixed_port));
+        }
         s->port = spec.fixed_port;
       } else {
         auto port = AllocatePort();
@@ -149,9 +157,28 @@ Status Topology::Prepare() {
       }
       addresses_.real_ports[spec.name] = s->port;
     }
+    for (const auto& named : spec.ports) {
+      int port = named.fixed;
+      if (port == 0) {
+        auto fresh = AllocatePort();
+        if (!fresh) return fresh.status().Context(fmt::format("service '{}'", spec.name));
+        port = *fresh;
+      }
+      addresses_.named_ports[{spec.name, named.name}] = port;
+    }
+    if (units_) addresses_.hosts[spec.name] = units_->Address(spec.name);
     addresses_.dirs[spec.name] = s->dir;
   }
   return Status::Ok();
+}
+
+Placement Topology::Where(const Service& s) const {
+  return units_ ? units_->For(s.spec->name) : Placement();
+}
+
+Result<ChildId> Topology::SpawnIn(const Service& s, const SpawnSpec& spec,
+                                  Supervisor::ExitCallback on_exit) {
+  return supervisor_.Spawn(spec, std::move(on_exit), Where(s));
 }
 
 void Topology::RouteLink(const std::string& from, const std::string& to, int proxy_port) {
@@ -301,22 +328,21 @@ void Topology::RunPrepare(Service& s, size_t index) {
   }
   AppendLog(s, "prepare: " + ShellJoin(*argv));
   SpawnSpec spec{*argv, *env, s.dir, s.log_path, s.log_path, s.drop ? s.spec->user : "", SIGKILL};
-  auto id =
-      supervisor_.Spawn(spec, [this, alive = alive_, &s, index, argv = *argv](ExitStatus status) {
-        if (!*alive) return;
-        s.child.reset();
-        if (tearing_down_) {
-          s.state = State::kDown;
-          MaybeFinishTeardown();
-          return;
-        }
-        if (!status.success()) {
-          FailStart(fmt::format("service '{}': prepare step '{}' failed ({})", s.spec->name,
-                                ShellJoin(argv), status.Describe()));
-          return;
-        }
-        RunPrepare(s, index + 1);
-      });
+  auto id = SpawnIn(s, spec, [this, alive = alive_, &s, index, argv = *argv](ExitStatus status) {
+    if (!*alive) return;
+    s.child.reset();
+    if (tearing_down_) {
+      s.state = State::kDown;
+      MaybeFinishTeardown();
+      return;
+    }
+    if (!status.success()) {
+      FailStart(fmt::format("service '{}': prepare step '{}' failed ({})", s.spec->name,
+                            ShellJoin(argv), status.Describe()));
+      return;
+    }
+    RunPrepare(s, index + 1);
+  });
   if (!id) {
     FailStart(fmt::format("service '{}': prepare step: {}", s.spec->name, id.error()));
     return;
@@ -333,6 +359,7 @@ void Topology::Launch(Service& s) {
     FailStart(fmt::format("service '{}': {}", s.spec->name, argv ? env.error() : argv.error()));
     return;
   }
+  if (hooks_) hooks_->BeforeStart(s.spec->name, *argv, *env);
   // The SDK truncates or appends; create it now, owned by the service's user, so either works.
   (void)WriteFile(sdk_file, "");
   if (s.drop) (void)!chown(sdk_file.c_str(), s.uid, s.gid);
@@ -340,7 +367,7 @@ void Topology::Launch(Service& s) {
   AppendLog(s, fmt::format("start {}: {}", s.starts, ShellJoin(*argv)));
   SpawnSpec spec{
       *argv, *env, s.dir, s.log_path, s.log_path, s.drop ? s.spec->user : "", s.spec->stop_signal};
-  auto id = supervisor_.Spawn(spec, [this, alive = alive_, &s](ExitStatus status) {
+  auto id = SpawnIn(s, spec, [this, alive = alive_, &s](ExitStatus status) {
     if (*alive) OnExit(s, status);
   });
   if (!id) {
@@ -371,6 +398,10 @@ void Topology::OnExit(Service& s, ExitStatus status) {
   timeline_.Record(EventType::kServiceExit, fields);
   AppendLog(s, fmt::format("exited: {}{}", status.Describe(), expected ? "" : " (unexpected)"));
   s.state = State::kDown;
+  if (auto down = std::move(s.on_down)) {
+    s.on_down = nullptr;
+    down();
+  }
   if (tearing_down_) {
     MaybeFinishTeardown();
     return;
@@ -394,7 +425,8 @@ void Topology::CheckHealth(Service& s) {
   if (!hc || hc->command.empty()) {
     // Without a health command, a service with a port is healthy once the port accepts; one
     // without a port, once it runs.
-    if (!s.spec->has_port || PortAccepts(s.port)) {
+    if (!s.spec->has_port ||
+        (units_ ? units_->PortAccepts(s.spec->name, s.port) : PortAccepts(s.port))) {
       BecameHealthy(s);
     } else {
       s.health_timer = loop_.After(hc ? hc->interval : Millis(100), [this, &s] {
@@ -413,7 +445,7 @@ void Topology::CheckHealth(Service& s) {
   SpawnSpec spec{
       *argv,  *env, s.dir, s.health_log_path, s.health_log_path, s.drop ? s.spec->user : "",
       SIGKILL};
-  auto id = supervisor_.Spawn(spec, [this, alive = alive_, &s](ExitStatus status) {
+  auto id = SpawnIn(s, spec, [this, alive = alive_, &s](ExitStatus status) {
     if (!*alive) return;
     s.health_child.reset();
     if (s.health_deadline) loop_.Cancel(s.health_deadline);
@@ -500,23 +532,41 @@ Topology::State Topology::state(const std::string& name) const {
   return s ? s->state : State::kDown;
 }
 
-Status Topology::Kill(const std::string& name) {
+bool Topology::IsUp(const std::string& name) const {
+  const Service* s = Find(name);
+  return s && s->child && s->state == State::kHealthy;
+}
+
+Status Topology::Kill(const std::string& name, std::function<void()> down) {
   Service* s = Find(name);
-  if (!s || !s->child) return Status::Error(fmt::format("service '{}' is not running", name));
+  if (!s || !s->child || s->state == State::kStopping) {
+    return Status::Error(fmt::format("service '{}' is not running", name));
+  }
   s->exit_expected = true;
   s->exit_reason = "killed by a fault";
+  s->state = State::kStopping;
+  s->on_down = std::move(down);
   supervisor_.Stop(*s->child, SIGKILL, Millis(0));
   return Status::Ok();
 }
 
-Status Topology::Stop(const std::string& name) {
+Status Topology::Stop(const std::string& name, std::function<void()> down) {
   Service* s = Find(name);
-  if (!s || !s->child) return Status::Error(fmt::format("service '{}' is not running", name));
+  if (!s || !s->child || s->state == State::kStopping) {
+    return Status::Error(fmt::format("service '{}' is not running", name));
+  }
   s->exit_expected = true;
   s->exit_reason = "stopped by a fault";
   s->state = State::kStopping;
+  s->on_down = std::move(down);
   supervisor_.Stop(*s->child, s->spec->stop_signal, s->spec->stop_grace);
   return Status::Ok();
+}
+
+std::vector<pid_t> Topology::Processes(const std::string& name) const {
+  const Service* s = Find(name);
+  if (!s || !s->child) return {};
+  return supervisor_.Members(*s->child);
 }
 
 Status Topology::Restart(const std::string& name) {

@@ -16,11 +16,14 @@
 #include <vector>
 
 #include "base/history_layout.h"
+#include "faults/service_control.h"
 #include "process/event_loop.h"
 #include "process/supervisor.h"
 #include "scenario/placeholders.h"
 #include "scenario/scenario.h"
 #include "timeline/timeline.h"
+#include "topology/launch_hooks.h"
+#include "unit/unit_set.h"
 
 namespace faultline {
 
@@ -38,7 +41,7 @@ struct TopologyOptions {
   std::set<std::string> only = {};
 };
 
-class Topology {
+class Topology : public faults::ServiceControl {
  public:
   enum class State { kPending, kPreparing, kStarting, kHealthy, kStopping, kDown, kPaused };
 
@@ -47,7 +50,7 @@ class Topology {
 
   Topology(const scenario::Scenario& scenario, TopologyOptions options, EventLoop& loop,
            Supervisor& supervisor, Timeline& timeline);
-  ~Topology();
+  ~Topology() override;
   Topology(const Topology&) = delete;
   Topology& operator=(const Topology&) = delete;
 
@@ -57,18 +60,27 @@ class Topology {
   // Sets the port a dialer uses to reach a service through the fault proxy. Call after Prepare
   // and before Start.
   void RouteLink(const std::string& from, const std::string& to, int proxy_port);
+  // Isolated mode: every service runs in its unit of `units` (prepare steps, health checks and
+  // port probes too), and `{name.host}` is the unit's address. Call before Prepare.
+  void PlaceInUnits(const unit::UnitSet* units) { units_ = units; }
 
   // Brings every service up; `done` runs once: OK when all are healthy, otherwise an error that
   // names the failing or unhealthy services with the tail of their logs. Gives up after the
   // scenario's setup_timeout.
   void Start(std::function<void(Status)> done);
 
-  // Fault hooks. Each fails for an unknown service or one in the wrong state.
-  Status Kill(const std::string& name);     // SIGKILL the group; stays down
-  Status Stop(const std::string& name);     // stop signal, grace, SIGKILL; stays down
-  Status Restart(const std::string& name);  // start a downed service again
-  Status Pause(const std::string& name);    // SIGSTOP the group
-  Status Resume(const std::string& name);   // SIGCONT the group
+  // What every start of a service gets from the faults that act from inside it (may be null).
+  void SetLaunchHooks(LaunchHooks* hooks) { hooks_ = hooks; }
+
+  // faults::ServiceControl: the fault hooks. Each fails for an unknown service or one in the
+  // wrong state; exits they cause are recorded as expected.
+  bool IsUp(const std::string& name) const override;
+  Status Kill(const std::string& name, std::function<void()> down) override;
+  Status Stop(const std::string& name, std::function<void()> down) override;
+  Status Restart(const std::string& name) override;
+  Status Pause(const std::string& name) override;
+  Status Resume(const std::string& name) override;
+  std::vector<pid_t> Processes(const std::string& name) const override;
   State state(const std::string& name) const;
 
   // Stops every service (stop signal, grace, SIGKILL) in reverse start order; `done` runs once
@@ -118,6 +130,11 @@ class Topology {
   std::function<void()> teardown_done_;
   bool tearing_down_ = false;
   SdkFileCallback on_sdk_file_;
+  LaunchHooks* hooks_ = nullptr;
+  const unit::UnitSet* units_ = nullptr;
+  Placement Where(const Service& s) const;
+  Result<ChildId> SpawnIn(const Service& s, const SpawnSpec& spec,
+                          Supervisor::ExitCallback on_exit);
   // Callbacks handed to the Supervisor check this: a child may end after the Topology is gone.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -189,14 +189,14 @@ services:
 )");
   auto result = StartAndWait();
   ASSERT_TRUE(result && result->ok());
-  ASSERT_TRUE(topology_->Kill("s").ok());
+  ASSERT_TRUE(topology_->Kill("s", nullptr).ok());
   loop_.RunUntil([&] { return topology_->state("s") == Topology::State::kDown; }, Millis(5000));
   auto exit = Of(EventType::kServiceExit, "s");
   ASSERT_EQ(exit.size(), 1u);
   EXPECT_TRUE(JsonBool(exit[0].fields, "expected", false));
   EXPECT_EQ(JsonString(exit[0].fields, "signal"), "SIGKILL");
   EXPECT_EQ(JsonString(exit[0].fields, "reason"), "killed by a fault");
-  EXPECT_FALSE(topology_->Kill("s").ok());
+  EXPECT_FALSE(topology_->Kill("s", nullptr).ok());
   ASSERT_TRUE(topology_->Restart("s").ok());
   loop_.RunUntil([&] { return topology_->state("s") == Topology::State::kHealthy; }, Millis(5000));
   EXPECT_EQ(Of(EventType::kServiceStart, "s").size(), 2u);

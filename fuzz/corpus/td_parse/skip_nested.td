@@ -1,4 +1,4 @@
-# expect: 4:1: does not nest
+# Two skip-ifs in a row parse: only a skip-if met while skipping fails, at run time.
 $ skip-if
 SELECT true
 $ skip-if
