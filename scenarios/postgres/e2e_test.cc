@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <functional>
+
 #include "base/files.h"
 #include "base/strings.h"
 #include "model.h"
@@ -32,13 +34,19 @@ class PostgresScenario : public ::testing::Test, public e2e::Harness {
   static std::string Scenario(const std::string& sub = "") {
     return std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/postgres" + sub;
   }
-  // The shipped scenario with `faults` instead of its own, and only the upsert template.
-  std::string WithFaults(const std::string& faults) {
+  // The shipped scenario with `faults` instead of its own (or its own, changed by `edit`), and
+  // only the upsert template.
+  std::string WithFaults(const std::string& faults,
+                         std::function<void(std::string&)> edit = nullptr) {
     std::string dir = out_dir_ + "/scenario";
     EXPECT_TRUE(MakeDirs(dir + "/test/v1").ok());
     std::string yaml = ReadFile(Scenario("/scenario.yaml")).value();
     size_t at = yaml.find("\nfaults:");
-    if (at != std::string::npos) yaml.resize(at + 1);
+    if (edit) {
+      edit(yaml);
+    } else if (at != std::string::npos) {
+      yaml.resize(at + 1);
+    }
     EXPECT_TRUE(WriteFile(dir + "/scenario.yaml", yaml + faults).ok());
     EXPECT_EQ(symlink(Scenario("/test/v1/upsert").c_str(), (dir + "/test/v1/upsert").c_str()), 0);
     chmod(out_dir_.c_str(), 0755);
@@ -92,6 +100,33 @@ TEST_F(PostgresScenario, OneHistoryWithFaultsHoldsEveryPropertyWithData) {
     EXPECT_THAT(ReadFile(dir + "/logs/" + s + ".log").value_or(""),
                 HasSubstr("prepared folder copied from"))
         << s;
+  }
+  EXPECT_TRUE(NothingLeft()) << LeftOver();
+}
+
+// The shipped faults section, every kind on in the one history (no swarm) and decisions every
+// 1-2 s: each kind is injected and healed as planned, and every property still holds.
+TEST_F(PostgresScenario, TheShippedFaultsInjectEveryKindAndEveryPropertyHolds) {
+  auto every_kind = [](std::string& yaml) {
+    const std::string interval = "\nfaults:\n  interval: 2s..8s\n";
+    size_t at = yaml.find(interval);
+    ASSERT_NE(at, std::string::npos) << "the shipped faults section changed its interval";
+    yaml.replace(at, interval.size(), "\nfaults:\n  interval: 1s..2s\n  swarm: false\n");
+  };
+  std::string dir = WithFaults("", every_kind);
+  auto r = Faultline({"run", dir, "--seed", "5", "--duration", "30s"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  Json report = Report();
+  for (const char* kind :
+       {"kill", "stop", "pause", "throttle", "network", "clock", "restart-subscription"}) {
+    ExpectPassed(report, std::string("fault ") + kind + " was injected");
+  }
+  for (const char* id :
+       {"Faults are injected and healed as planned", "acknowledged upserts survive on the primary",
+        "replica converges to the primary", "subscriber converges to the primary",
+        "subscriber convergence was checked with data", "reads on a replica never go back in time",
+        "No unexpected service exits"}) {
+    ExpectPassed(report, id);
   }
   EXPECT_TRUE(NothingLeft()) << LeftOver();
 }

@@ -263,4 +263,14 @@ bool Model::Counts(ModelCounts* out, std::string* error) {
   return true;
 }
 
+bool Model::LastWriteId(int64_t* out, std::string* error) {
+  Stmt q(db_, "SELECT coalesce(max(id), 0) FROM writes");
+  if (!q.ok() || sqlite3_step(q.get()) != SQLITE_ROW) {
+    *error = ErrorOf(db_, "model " + path_);
+    return false;
+  }
+  *out = sqlite3_column_int64(q.get(), 0);
+  return true;
+}
+
 }  // namespace pgworkload

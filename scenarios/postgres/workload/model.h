@@ -72,6 +72,9 @@ class Model {
   // Every write that may have been applied (all but the failed ones), in id order.
   bool LoadApplicable(std::vector<Write>* out, std::string* error);
   bool Counts(ModelCounts* out, std::string* error);
+  // The id of the newest write recorded (whatever its outcome), 0 when there is none; a cheap
+  // way to tell whether any driver wrote since an earlier call. False with *error on failure.
+  bool LastWriteId(int64_t* out, std::string* error);
 
  private:
   Model(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

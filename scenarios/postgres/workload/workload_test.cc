@@ -186,6 +186,9 @@ TEST_F(WorkloadTest, SetupWritesReadsAndChecksPassWithData) {
   ASSERT_EQ(read.code, 0) << read.Describe();
   EXPECT_EQ(read.Count("reads on a replica never go back in time", false), 0);
   EXPECT_GT(read.Count("reads on a replica never go back in time", true), 0);
+  // No write ran beside this read: its sessions had nothing to see move, and say nothing of it.
+  EXPECT_EQ(read.Count("a replica read session saw a key advance", true), 0) << read.Describe();
+  EXPECT_EQ(read.Count("a replica read session saw a key advance", false), 0) << read.Describe();
   Invocation anytime = Workload("anytime");
   ASSERT_EQ(anytime.code, 0) << anytime.Describe();
   EXPECT_GT(anytime.Count("acknowledged upserts survive on the primary", true), 0);
@@ -226,6 +229,8 @@ TEST_F(WorkloadTest, ConcurrentWritersKeepEveryKeyExplained) {
   Invocation read = Wait(reader);
   EXPECT_EQ(read.code, 0) << read.Describe();
   EXPECT_EQ(read.Count("replica reads see whole transactions", false), 0) << read.Describe();
+  // Writers ran beside it: the read sessions saw keys move.
+  EXPECT_GT(read.Count("a replica read session saw a key advance", true), 0) << read.Describe();
   Invocation check = Workload("finally");
   ASSERT_EQ(check.code, 0) << check.Describe();
   for (const char* p : {"acknowledged upserts survive on the primary",
