@@ -314,9 +314,17 @@ bool SetUpMounts(const Options& o, std::string* error) {
 
 // ---- the unit's network, through the classic ioctls (no netlink needed for one interface) ----
 
+// An interface name into `ifr`, cut to IFNAMSIZ - 1 bytes and NUL-terminated (strncpy here trips
+// -Wstringop-truncation at -O3).
+void SetName(ifreq& ifr, const char* name) {
+  size_t n = strnlen(name, IFNAMSIZ - 1);
+  std::memcpy(ifr.ifr_name, name, n);
+  ifr.ifr_name[n] = '\0';
+}
+
 bool InterfaceUp(int sock, const char* name) {
   ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  SetName(ifr, name);
   if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0) return false;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
   return ioctl(sock, SIOCSIFFLAGS, &ifr) == 0;
@@ -324,7 +332,7 @@ bool InterfaceUp(int sock, const char* name) {
 
 bool SetAddress(int sock, const char* name, const char* address, int prefix) {
   ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  SetName(ifr, name);
   auto* sin = reinterpret_cast<sockaddr_in*>(&ifr.ifr_addr);
   sin->sin_family = AF_INET;
   if (inet_pton(AF_INET, address, &sin->sin_addr) != 1) return false;
