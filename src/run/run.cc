@@ -28,6 +28,7 @@
 #include "report/progress.h"
 #include "report/report.h"
 #include "run/history.h"
+#include "topology/prepared_store.h"
 #include "unit/unit_set.h"
 
 extern char** environ;
@@ -141,6 +142,7 @@ class Runner {
   bool CheckNetworkMode();
   bool stop_launching_ = false;
   int interrupts_ = 0;
+  std::unique_ptr<PreparedStore> prepared_;  // reusable prepared folders, when any
   faults::FaultsConfig faults_;
   std::unique_ptr<faults::CgroupCpu> cpu_;    // when a throttle fault is configured
   std::string scratch_;                       // a reachable temp folder, when needed
@@ -325,6 +327,13 @@ bool Runner::Prepare() {
                     .sdk_poll = options_.sdk_poll,
                     .faults = &faults_,
                     .cpu = cpu_.get()};
+  if (PreparedStore::Wanted(scenario_)) {
+    // Beside the histories, so that every service user reaches it; removed when the run ends.
+    prepared_ = std::make_unique<PreparedStore>(
+        scenario_, (scratch_.empty() ? report_.meta.run_dir : scratch_) + "/.prepared",
+        ctx_.base_env, loop_, supervisor_);
+    ctx_.prepared = prepared_.get();
+  }
   composer_options_.max_parallel_drivers = scenario_.workload.max_parallel_drivers;
   composer_options_.command_timeout = scenario_.workload.command_timeout;
   composer_options_.budget = scenario_.duration;
@@ -455,6 +464,7 @@ void Runner::OnInterrupt(int signal) {
     std::fprintf(err_, "\nfaultline: %s: stopping the histories (again to kill at once)\n",
                  signal == SIGINT ? "interrupted" : "terminated");
     for (auto& [i, h] : active_) h->Interrupt();
+    if (prepared_) prepared_->Shutdown();
     // Nothing left to wait for: end now rather than on a history that will never report.
     if (active_.empty()) loop_.Stop();
     return;
@@ -536,6 +546,7 @@ int Runner::Finish() {
   Status written = report::WriteReportFiles(final, report_.meta.run_dir);
   if (!written.ok()) std::fprintf(err_, "faultline: %s\n", written.message().c_str());
   report::PrintSummary(out_, final, options_.color);
+  prepared_.reset();
   if (!scratch_.empty()) (void)RemoveTree(scratch_);
   int code = report::ExitCodeOf(final);
   // validate answers one question, "is this scenario ready?": yes (0) or no (1).
