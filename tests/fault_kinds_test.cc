@@ -50,7 +50,7 @@ class FaultKinds : public ::testing::Test {
     if (Isolated()) text.insert(text.find('\n') + 1, "network: isolated\n");
     Status s = h_->Start(text);
     ASSERT_TRUE(s.ok()) << s.message();
-    ASSERT_EQ(h_->isolated(), Isolated());
+    if (Isolated()) ASSERT_TRUE(h_->isolated());
   }
   // Enables the schedule and waits for the first fault to begin and then to heal.
   void InjectOnce(Millis limit = Millis(20000)) {
