@@ -50,7 +50,9 @@ class FaultKinds : public ::testing::Test {
     if (Isolated()) text.insert(text.find('\n') + 1, "network: isolated\n");
     Status s = h_->Start(text);
     ASSERT_TRUE(s.ok()) << s.message();
-    if (Isolated()) ASSERT_TRUE(h_->isolated());
+    if (Isolated()) {
+      ASSERT_TRUE(h_->isolated());
+    }
   }
   // Enables the schedule and waits for the first fault to begin and then to heal.
   void InjectOnce(Millis limit = Millis(20000)) {
