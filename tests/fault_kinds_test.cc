@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "base/files.h"
@@ -210,7 +210,8 @@ faults:
   }
   double after = share_over(Millis(700));
   if (free_share > 0.4) {
-    EXPECT_GT(after, 0.2) << "free " << free_share << ", throttled " << throttled << ", state " << ProcState(pid) << ", cgroup "
+    EXPECT_GT(after, 0.2) << "free " << free_share << ", throttled " << throttled << ", state "
+                          << ProcState(pid) << ", cgroup "
                           << ReadFile("/proc/" + std::to_string(pid) + "/cgroup").value_or("gone");
   }
 }
