@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "base/json.h"
 #include "net/fault_proxy.h"
 #include "net/toxiproxy_api.h"
 
@@ -39,7 +40,7 @@ void CheckRoundTrip(const nlohmann::json& body) {
 
 void CheckAnswer(const ApiResponse& r) {
   if (r.status == 204) return;
-  auto json = nlohmann::json::parse(r.body, nullptr, false);
+  auto json = faultline::ParseJson(r.body);
   if (json.is_discarded()) std::abort();
   if (r.status >= 400 && (!json.contains("error") || !json["error"].is_string())) std::abort();
 }
@@ -48,7 +49,7 @@ void CheckAnswer(const ApiResponse& r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto json = nlohmann::json::parse(input, nullptr, /*allow_exceptions=*/false);
+  auto json = faultline::ParseJson(input);
   if (!json.is_discarded()) {
     CheckRoundTrip(json);
     (void)faultline::net::ParseProxyFields(json);

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "process/supervisor.h"
 #include "tests/e2e_util.h"
@@ -135,7 +136,7 @@ TEST_F(E2E, HistoriesRunSideBySideIsolated) {
     EXPECT_EQ(h["outcome"], "completed");
     dirs.insert(h["dir"].get<std::string>());
     Json resolved =
-        Json::parse(ReadFile(h["dir"].get<std::string>() + "/scenario.resolved.json").value());
+        ParseJson(ReadFile(h["dir"].get<std::string>() + "/scenario.resolved.json").value());
     ports.insert(resolved["services"][0]["port"].get<int64_t>());
   }
   EXPECT_EQ(ports.size(), 4u) << "each history has its own port";
@@ -296,8 +297,8 @@ TEST_F(E2E, ShippedExampleScenarioPassesOnBothTemplates) {
   EXPECT_EQ(templates, (std::set<std::string>{"bulk", "counter"}));
   // Seeds 1..3 lead with pause, network and kill: each history's first decision injects its lead.
   for (const char* id :
-       {"acknowledged increments survive", "the counter is initialised",
-        "fault kill was injected", "fault pause was injected", "fault network was injected"}) {
+       {"acknowledged increments survive", "the counter is initialised", "fault kill was injected",
+        "fault pause was injected", "fault network was injected"}) {
     const Json* p = Property(report, id);
     ASSERT_NE(p, nullptr) << id;
     EXPECT_EQ((*p)["status"], "passed") << id;
@@ -430,7 +431,7 @@ TEST_F(E2E, SecondInterruptWritesTheReportItNames) {
   std::string path = end.out.substr(at + 8, end.out.find('\n', at) - at - 8);
   auto text = ReadFile(path);
   ASSERT_TRUE(text.ok()) << "the summary names " << path << ", which was not written";
-  Json report = Json::parse(*text, nullptr, false);
+  Json report = ParseJson(*text);
   ASSERT_EQ(report["histories"].size(), 1u) << *text;
   EXPECT_EQ(report["histories"][0]["outcome"], "interrupted");
   EXPECT_EQ(report["histories"][0]["seed"], 3);

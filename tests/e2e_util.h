@@ -17,6 +17,7 @@
 
 #include "base/duration.h"
 #include "base/files.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "timeline/timeline.h"
 
@@ -106,7 +107,7 @@ class Harness {
   Json Report() const {
     auto text = ReadFile(last_run_dir_ + "/report.json");
     EXPECT_TRUE(text.ok()) << last_run_dir_;
-    return text ? Json::parse(*text, nullptr, false) : Json();
+    return text ? ParseJson(*text) : Json();
   }
   static const Json* Property(const Json& report, const std::string& id) {
     for (const auto& p : report["properties"]) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "tests/e2e_util.h"
 
 namespace faultline {
@@ -50,7 +51,7 @@ TEST_F(Hardening, ReportAfterSigkillHasTheInvocationsAndTheSeed) {
   ASSERT_FALSE(run_dir.empty());
   auto rebuilt = Faultline({"report", run_dir});
   EXPECT_EQ(rebuilt.code, 130) << rebuilt.out << rebuilt.err;
-  Json report = Json::parse(ReadFile(run_dir + "/report.json").value_or("{}"), nullptr, false);
+  Json report = ParseJson(ReadFile(run_dir + "/report.json").value_or("{}"));
   ASSERT_EQ(report["histories"].size(), 1u) << report.dump(2);
   EXPECT_EQ(report["histories"][0]["seed"], 4242);
   EXPECT_GE(report["histories"][0]["invocations"].get<int>(), 1);

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "base/json.h"
 #include "tests/e2e_util.h"
 #include "unit/unit_set.h"
 
@@ -63,7 +64,7 @@ class Isolated : public e2e::Harness, public ::testing::Test {
     for (auto it = std::filesystem::recursive_directory_iterator(out_dir_, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       if (it->path().filename() != "units.json") continue;
-      Json doc = Json::parse(ReadFile(it->path()).value_or("{}"), nullptr, false);
+      Json doc = ParseJson(ReadFile(it->path()).value_or("{}"));
       std::vector<int> pids = {doc.value("hub", 0)};
       for (auto& [name, u] : doc["units"].items()) pids.push_back(u.value("pid", 0));
       for (int pid : pids) {
@@ -238,7 +239,7 @@ TEST_F(Isolated, EtcdMajorityCommitsWhileTheIsolatedMemberCannotAndTheClusterHea
   for (const auto& c : std::filesystem::directory_iterator(dir + "/commands")) {
     if (c.path().filename().string().find("singleton_driver_writes") == std::string::npos) continue;
     for (const auto& line : Split(ReadFile(c.path().string() + "/sdk.jsonl").value_or(""), '\n')) {
-      Json j = Json::parse(line, nullptr, false);
+      Json j = ParseJson(line);
       if (!j.is_object() || !j.contains("etcd_write")) continue;
       const Json& w = j["etcd_write"];
       writes.push_back({w["member"], w["ok"], w["start_ms"], w["end_ms"]});

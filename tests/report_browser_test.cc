@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/json.h"
 #include "report/report_test_util.h"
 #include "tests/e2e_util.h"
 
@@ -79,7 +80,7 @@ Json OpenInChromium(const std::string& html, const std::string& png,
   int rc = std::system(command.c_str());
   EXPECT_EQ(rc, 0) << command;
   auto text = ReadFile(out_path);
-  return text ? Json::parse(*text, nullptr, false) : Json();
+  return text ? ParseJson(*text) : Json();
 }
 
 TEST(ReportBrowser, FailingFirstTimelinesClickDetailsAndPayloadsStayText) {

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/json.h"
 #include "tests/e2e_util.h"
 
 namespace faultline {
@@ -151,8 +152,8 @@ TEST_F(ReportE2E, SeedsRunExactlyThoseSeedsAndMergedRunsAddUp) {
   auto b = Faultline({"run", Fixture("pass"), "--seeds", "12,14", "--duration", "1s"});
   ASSERT_EQ(b.code, 0) << b.out << b.err;
   std::string run_b = RunDirOf(b.out);
-  Json ja = Json::parse(ReadFile(run_a + "/report.json").value());
-  Json jb = Json::parse(ReadFile(run_b + "/report.json").value());
+  Json ja = ParseJson(ReadFile(run_a + "/report.json").value());
+  Json jb = ParseJson(ReadFile(run_b + "/report.json").value());
   std::vector<uint64_t> seeds;
   for (const auto& h : jb["histories"]) seeds.push_back(h["seed"]);
   EXPECT_EQ(seeds, (std::vector<uint64_t>{12, 14}));
@@ -169,7 +170,7 @@ TEST_F(ReportE2E, SeedsRunExactlyThoseSeedsAndMergedRunsAddUp) {
   std::string merged = out_dir_ + "/merged";
   auto m = Faultline({"report", "--merge", run_b, run_a, "--out", merged});
   ASSERT_EQ(m.code, 0) << m.out << m.err;
-  Json jm = Json::parse(ReadFile(merged + "/report.json").value());
+  Json jm = ParseJson(ReadFile(merged + "/report.json").value());
   seeds.clear();
   for (const auto& h : jm["histories"]) seeds.push_back(h["seed"]);
   EXPECT_EQ(seeds, (std::vector<uint64_t>{10, 11, 12, 14}));
@@ -215,7 +216,7 @@ TEST_F(ReportE2E, BaselineFindingsOnRunAndReport) {
   EXPECT_THAT(failing.out, HasSubstr("against baseline " + old_dir + ":"));
   EXPECT_THAT(failing.out, HasSubstr("  new failure (1):\n    counter stays small"));
   std::string new_dir = RunDirOf(failing.out);
-  Json j = Json::parse(ReadFile(new_dir + "/report.json").value());
+  Json j = ParseJson(ReadFile(new_dir + "/report.json").value());
   EXPECT_EQ(j["baseline"]["findings"]["new_failure"], Json::array({"counter stays small"}));
   // The same findings from `faultline report RUN --baseline OLD`, in every format.
   auto again = Faultline({"report", new_dir, "--baseline", old_dir});
@@ -239,7 +240,7 @@ TEST_F(ReportE2E, FaultAttributionNamesTheKindAFailureNeeds) {
   ASSERT_EQ(run.code, 1) << run.out << run.err;
   std::string dir = RunDirOf(run.out);
   const std::string id = "kv answers within 500 ms";
-  Json j = Json::parse(ReadFile(dir + "/report.json").value());
+  Json j = ParseJson(ReadFile(dir + "/report.json").value());
   int failing = 0, passing_without_pause = 0;
   std::map<std::string, int> begun;
   for (const auto& h : j["histories"]) {
@@ -349,7 +350,7 @@ sleep 0.2
   xmlFreeDoc(doc);
   EXPECT_THAT(junit, HasSubstr("&lt;img src=x onerror=alert(1)&gt;"));
   // report.json keeps the text as it was (JSON strings carry any character safely).
-  Json j = Json::parse(ReadFile(dir + "/report.json").value());
+  Json j = ParseJson(ReadFile(dir + "/report.json").value());
   EXPECT_NE(Property(j, "<script>window.__pwned=1</script>\x1b[2J id"), nullptr);
 }
 

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/json.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 
@@ -264,7 +265,7 @@ Ports StartFaultline(const std::string& bin, const Ports& servers, bool splice,
                            {"upstream", "127.0.0.1:" + std::to_string(upstream)}};
     auto r = api.Post("/proxies", body.dump(), "application/json");
     if (!r || r->status != 201) return {};
-    std::string listen = nlohmann::json::parse(r->body)["listen"];
+    std::string listen = faultline::ParseJson(r->body)["listen"];
     *port = static_cast<uint16_t>(*faultline::ParseInt(listen.substr(listen.rfind(':') + 1)));
   }
   return ports;

@@ -4,6 +4,7 @@ target_sources(faultline_net PRIVATE
   src/base/duration.cc
   src/base/fatal.cc
   src/base/files.cc
+  src/base/json.cc
   src/base/rng.cc
   src/base/signals.cc
   src/base/status.cc

@@ -18,6 +18,7 @@
 
 #include "base/exit_codes.h"
 #include "base/files.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "timeline/event.h"
@@ -93,7 +94,7 @@ int ExecMain(int argc, char** argv) {
                  args[0].c_str());
     return kExitUsage;
   }
-  Json doc = Json::parse(ReadFile(history + "/units/units.json").value_or("{}"), nullptr, false);
+  Json doc = ParseJson(ReadFile(history + "/units/units.json").value_or("{}"));
   if (!doc.is_object() || !doc["units"].contains(unit)) {
     std::vector<std::string> names;
     if (doc.is_object()) {

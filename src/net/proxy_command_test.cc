@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "base/unique_fd.h"
 #include "net/net_test_util.h"
 
@@ -76,7 +77,7 @@ TEST(ProxyCommandTest, ServesConfigFileProxies) {
   auto r = client.Get("/proxies/pg");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(json::parse(r->body)["upstream"], upstream.address());
+  EXPECT_EQ(ParseJson(r->body)["upstream"], upstream.address());
   int status = reaper.Stop();
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/json.h"
 #include "base/strings.h"
 #include "net/socket.h"
 
@@ -21,7 +22,7 @@ ApiResponse NoContent() { return {204, ""}; }
 // Parses a request body as JSON; an empty body is an empty object, as toxiproxy reads it.
 Result<nlohmann::json> ParseBody(std::string_view body) {
   if (Trim(body).empty()) return nlohmann::json::object();
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto json = ParseJson(body);
   if (json.is_discarded()) return Unexpected("bad request body: not valid JSON");
   return json;
 }
@@ -405,7 +406,7 @@ ApiResponse ToxiproxyApi::Populate(std::string_view body) {
 Status ToxiproxyApi::PopulateFromConfig(std::string_view json_text) {
   ApiResponse r = Handle("POST", "/populate", json_text);
   if (r.status == 201) return Status::Ok();
-  auto json = nlohmann::json::parse(r.body, nullptr, false);
+  auto json = ParseJson(r.body);
   if (json.is_object() && json.contains("error") && json["error"].is_string()) {
     return Status::Error(json["error"].get<std::string>());
   }

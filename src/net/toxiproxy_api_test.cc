@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "net/api_server.h"
 #include "net/net_test_util.h"
 
@@ -46,7 +47,7 @@ class ProxyApiTest : public ::testing::Test {
                         : method == "PATCH"  ? client_->Patch(path, body, "application/json")
                                              : client_->Post(path, body, "application/json");
     if (!r) return {-1, nullptr};
-    json parsed = r->body.empty() ? json() : json::parse(r->body, nullptr, false);
+    json parsed = r->body.empty() ? json() : ParseJson(r->body);
     return {r->status, parsed};
   }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "report/report.h"
 
 namespace faultline::report {
@@ -76,7 +77,7 @@ Baseline BaselineFromReportJson(const Json& report, std::string run_dir) {
 
 Result<Baseline> LoadBaseline(const std::string& run_dir) {
   if (auto text = ReadFile(run_dir + "/report.json")) {
-    Json j = Json::parse(*text, nullptr, false);
+    Json j = ParseJson(*text);
     if (j.is_object() && JsonMember(j, "properties").is_array()) {
       return BaselineFromReportJson(j, run_dir);
     }

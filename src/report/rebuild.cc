@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "report/logs.h"
 #include "report/report.h"
@@ -35,7 +36,7 @@ Result<RunFolder> ReadRunFolder(const std::string& dir) {
   auto text = ReadFile(dir + "/run.json");
   if (!text)
     return Unexpected(fmt::format("{} is not a faultline run folder: {}", dir, text.error()));
-  Json meta = Json::parse(*text, nullptr, false);
+  Json meta = ParseJson(*text);
   if (!meta.is_object()) return Unexpected(fmt::format("{}/run.json is not valid JSON", dir));
   RunFolder run{.dir = dir, .meta = MetaFromJson(meta)};
   run.meta.run_dir = dir;

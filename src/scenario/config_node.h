@@ -14,24 +14,33 @@
 namespace faultline::scenario {
 
 struct ConfigNode {
+  struct Entry;  // a key and its value (first, second, as a map's pair)
   enum class Kind { kNull, kScalar, kSequence, kMap };
   Kind kind = Kind::kNull;
-  std::string scalar;                                       // kScalar
-  std::vector<ConfigNode> items;                            // kSequence
-  std::vector<std::pair<std::string, ConfigNode>> entries;  // kMap, in file order
-  SourcePos pos;                                            // of the value
-  SourcePos key_pos;                                        // of its key, for a map's entries
+  std::string scalar;             // kScalar
+  std::vector<ConfigNode> items;  // kSequence
+  std::vector<Entry> entries;     // kMap, in file order
+  SourcePos pos;                  // of the value
+  SourcePos key_pos;              // of its key, for a map's entries
 
   bool IsScalar() const { return kind == Kind::kScalar; }
   bool IsSequence() const { return kind == Kind::kSequence; }
   bool IsMap() const { return kind == Kind::kMap; }
   // The entry `key` of a map, or null (also for a node that is not a map).
-  const ConfigNode* Find(std::string_view key) const {
-    for (const auto& [k, v] : entries) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
+  const ConfigNode* Find(std::string_view key) const;
 };
+
+// A struct rather than std::pair: a pair of an incomplete type cannot be a vector's element.
+struct ConfigNode::Entry {
+  std::string first;
+  ConfigNode second;
+};
+
+inline const ConfigNode* ConfigNode::Find(std::string_view key) const {
+  for (const auto& [k, v] : entries) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
 
 }  // namespace faultline::scenario

@@ -721,7 +721,7 @@ std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
       auto child = NodeOf(kv.second, budget);
       if (!child) return std::nullopt;
       child->key_pos = Pos(kv.first);
-      out.entries.emplace_back(kv.first.Scalar(), std::move(*child));
+      out.entries.push_back({kv.first.Scalar(), std::move(*child)});
     }
   }
   return out;

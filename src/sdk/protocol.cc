@@ -1,5 +1,6 @@
 #include "sdk/protocol.h"
 
+#include "base/json.h"
 #include "base/strings.h"
 #include "base/terminal.h"
 
@@ -183,7 +184,7 @@ Result<SdkLine> ParseSdkLine(std::string_view line, DropReason* reason) {
     return Unexpected(std::move(message));
   };
   if (auto screened = Screen(line)) return reject(screened->reason, std::move(screened->message));
-  Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  Json j = ParseJson(line);
   if (j.is_discarded()) return reject(DropReason::kNotJson, "not JSON");
   if (!j.is_object()) return reject(DropReason::kNotProtocol, "not a JSON object");
   if (j.size() != 1) {

@@ -8,13 +8,14 @@
 #include <cstdint>
 #include <limits>
 
+#include "base/json.h"
 #include "base/rng.h"
 #include "sdk/protocol.h"
 
 namespace faultline::sdk {
 namespace {
 
-Json ParseValue(const Value& v) { return Json::parse(v.json()); }
+Json ParseValue(const Value& v) { return ParseJson(v.json()); }
 
 std::string JsonString(std::string_view s) {
   std::string out;
@@ -34,7 +35,7 @@ TEST(SdkHeaderJson, StringsAreEscapedAndRoundTrip) {
   };
   for (const std::string& s : cases) {
     std::string text = JsonString(s);
-    Json j = Json::parse(text, nullptr, false);
+    Json j = ParseJson(text);
     ASSERT_FALSE(j.is_discarded()) << text;
     EXPECT_EQ(j.get<std::string>(), s) << text;
     EXPECT_EQ(text.find('\n'), std::string::npos) << "a raw newline would split the line";
@@ -62,7 +63,7 @@ TEST(SdkHeaderJson, InvalidUtf8BecomesReplacementCharacters) {
       {"\xf4\x90\x80\x80", Fffd(4)},  // above U+10FFFF
   };
   for (const Case& c : cases) {
-    Json j = Json::parse(JsonString(c.in), nullptr, false);
+    Json j = ParseJson(JsonString(c.in));
     ASSERT_FALSE(j.is_discarded());
     EXPECT_EQ(j.get<std::string>(), c.out);
   }
@@ -74,7 +75,7 @@ TEST(SdkHeaderJson, RandomBytesAlwaysGiveValidJson) {
     std::string s(rng.Below(40), '\0');
     for (char& c : s) c = static_cast<char>(rng.Below(256));
     std::string text = JsonString(s);
-    Json j = Json::parse(text, nullptr, false);
+    Json j = ParseJson(text);
     ASSERT_FALSE(j.is_discarded()) << "input #" << i;
   }
 }
@@ -109,10 +110,10 @@ TEST(SdkHeaderDetails, BracedListSetAndNesting) {
   d.set("nested", Details{{"k", true}}).set("list", Array{1, "two", nullptr});
   d.set("vector", Array(std::vector<double>{0.5, 2}));
   EXPECT_EQ(d.size(), 5u);
-  Json j = Json::parse(d.to_json());
+  Json j = ParseJson(d.to_json());
   EXPECT_EQ(j["nested"]["k"], true);
-  EXPECT_EQ(j["list"], Json::parse(R"([1,"two",null])"));
-  EXPECT_EQ(j["vector"], Json::parse("[0.5,2]"));
+  EXPECT_EQ(j["list"], ParseJson(R"([1,"two",null])"));
+  EXPECT_EQ(j["vector"], ParseJson("[0.5,2]"));
   EXPECT_EQ(Details().to_json(), "{}");
   EXPECT_TRUE(Details().empty());
 }
@@ -194,7 +195,7 @@ TEST(SdkHeaderLines, AssertLinesParseBackToTheSameAssertion) {
       EXPECT_EQ(a.location["function"], "Fn");
       EXPECT_EQ(a.location["begin_line"], 12);
       EXPECT_EQ(a.location["begin_column"], 3);
-      EXPECT_EQ(a.details, hit ? Json::parse(R"({"n":5})") : Json(nullptr));
+      EXPECT_EQ(a.details, hit ? ParseJson(R"({"n":5})") : Json(nullptr));
     }
   }
 }

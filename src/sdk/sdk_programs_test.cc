@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "base/json.h"
 #include "base/strings.h"
 #include "sdk/sdk_test_util.h"
 
@@ -121,10 +122,10 @@ TEST(SdkPrograms, EveryKindGivesExactlyTheExpectedVerdicts) {
   EXPECT_EQ(book.Find("balance never negative")->first_pass->details["balance"], 10);
   EXPECT_EQ(book.Find("ledger balanced")->first_fail->details["round"], 1);
   const Json& latency = book.Find("latency under budget")->first_pass->details;
-  EXPECT_EQ(latency, Json::parse(R"({"unit":"ms","left":10,"right":100})"));
+  EXPECT_EQ(latency, ParseJson(R"({"unit":"ms","left":10,"right":100})"));
   EXPECT_EQ(book.Find("sequence not behind")->first_fail->details["left"], -1);
   const Json& replicas = book.Find("some replica answers")->first_pass->details;
-  EXPECT_EQ(replicas, Json::parse(R"({"leader":false,"follower":true})"));
+  EXPECT_EQ(replicas, ParseJson(R"({"leader":false,"follower":true})"));
   EXPECT_EQ(book.Find("transfer reached")->location["function"], "Basic");
   EXPECT_EQ(book.Find("td completed .td file")->location["function"], "Functions");
   EXPECT_EQ(book.Find("retry path keeps order")->location["function"], "NeverCalled");
@@ -162,7 +163,7 @@ TEST(SdkPrograms, SetupCompleteAndEvents) {
   for (const SdkLine& line : file.lines) {
     if (auto* s = std::get_if<SetupComplete>(&line)) {
       ++setups;
-      EXPECT_EQ(s->details, Json::parse(R"({"phase":"done"})"));
+      EXPECT_EQ(s->details, ParseJson(R"({"phase":"done"})"));
     }
     if (auto* u = std::get_if<UserEvent>(&line)) {
       events.push_back(u->name);

@@ -12,6 +12,7 @@
 
 #include "base/exit_codes.h"
 #include "base/files.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 #include "timeline/event.h"
@@ -387,7 +388,7 @@ std::optional<bool> ParseCondition(std::string_view text) {
 
 Status AddDetail(std::string_view arg, Details& details) {
   if (!arg.empty() && arg.front() == '{') {
-    Json object = Json::parse(arg, nullptr, /*allow_exceptions=*/false);
+    Json object = ParseJson(arg);
     if (!object.is_object())
       return Status::Error("'" + std::string(arg) + "' is not a JSON object");
     for (const auto& [key, value] : object.items()) {
@@ -402,7 +403,7 @@ Status AddDetail(std::string_view arg, Details& details) {
   }
   if (arg[eq - 1] == ':') {
     std::string_view key = arg.substr(0, eq - 1);
-    Json value = Json::parse(arg.substr(eq + 1), nullptr, /*allow_exceptions=*/false);
+    Json value = ParseJson(arg.substr(eq + 1));
     if (value.is_discarded()) {
       return Status::Error("'" + std::string(arg) + "': the value of '" + std::string(key) +
                            "' is not JSON (KEY=TEXT takes any text)");

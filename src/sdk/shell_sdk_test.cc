@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/json.h"
 #include "base/strings.h"
 #include "sdk/sdk_test_util.h"
 
@@ -29,9 +30,9 @@ TEST(ShellSdkArgs, Details) {
   EXPECT_TRUE(AddDetail("empty=", d).ok());
   EXPECT_TRUE(AddDetail(R"(nested:={"a": [1, true]})", d).ok());
   EXPECT_TRUE(AddDetail(R"({"x": 1.5, "account": "bob"})", d).ok());  // replaces account
-  EXPECT_EQ(Json::parse(d.to_json()),
-            Json::parse(R"({"account":"bob","count":5,"text":"5","equation":"a=b","empty":"",)"
-                        R"("nested":{"a":[1,true]},"x":1.5})"));
+  EXPECT_EQ(ParseJson(d.to_json()),
+            ParseJson(R"({"account":"bob","count":5,"text":"5","equation":"a=b","empty":"",)"
+                      R"("nested":{"a":[1,true]},"x":1.5})"));
   for (const char* bad : {"novalue", "=x", ":=5", "k:=not json", "{bad", "[1,2]"}) {
     Status s = AddDetail(bad, d);
     EXPECT_FALSE(s.ok()) << bad;
@@ -149,7 +150,7 @@ TEST_F(ShellSdk, EveryAssertionSubcommandWritesItsLine) {
     EXPECT_EQ(a->kind, c.kind) << Join(c.args, " ");
     EXPECT_TRUE(a->hit);
     EXPECT_EQ(a->condition, c.condition) << Join(c.args, " ");
-    EXPECT_EQ(a->details, Json::parse(c.details)) << Join(c.args, " ");
+    EXPECT_EQ(a->details, ParseJson(c.details)) << Join(c.args, " ");
   }
 }
 
@@ -202,14 +203,14 @@ TEST_F(ShellSdk, OnePassingAndOneFailingLinePerInvocation) {
 TEST_F(ShellSdk, SetupCompleteAndEvents) {
   auto setup = OneLine({"setup-complete", "nodes:=3"});
   ASSERT_TRUE(setup);
-  EXPECT_EQ(std::get<SetupComplete>(*setup).details, Json::parse(R"({"nodes":3})"));
+  EXPECT_EQ(std::get<SetupComplete>(*setup).details, ParseJson(R"({"nodes":3})"));
   auto bare = OneLine({"setup-complete"});
   ASSERT_TRUE(bare);
   EXPECT_TRUE(std::get<SetupComplete>(*bare).details.is_null());
   auto event = OneLine({"event", "backup taken", "size:=1024", "-d", "where=s3"});
   ASSERT_TRUE(event);
   EXPECT_EQ(std::get<UserEvent>(*event).name, "backup taken");
-  EXPECT_EQ(std::get<UserEvent>(*event).details, Json::parse(R"({"size":1024,"where":"s3"})"));
+  EXPECT_EQ(std::get<UserEvent>(*event).details, ParseJson(R"({"size":1024,"where":"s3"})"));
   // Events are not deduplicated.
   EXPECT_TRUE(OneLine({"event", "backup taken"}));
 }
@@ -228,8 +229,8 @@ TEST_F(ShellSdk, LocationFromFlagsOrTheCallingScript) {
       OneLine({"reachable", "m1", "--file", "drive.sh", "--line", "7", "--function", "main"});
   ASSERT_TRUE(flagged);
   EXPECT_EQ(std::get<Assertion>(*flagged).location,
-            Json::parse(R"({"file":"drive.sh","function":"main","class":"","begin_line":7,)"
-                        R"("begin_column":0})"));
+            ParseJson(R"({"file":"drive.sh","function":"main","class":"","begin_line":7,)"
+                      R"("begin_column":0})"));
 
   std::string script = dir_.path() + "/parallel_driver_check.sh";
   ASSERT_TRUE(WriteFile(script, "\"$1\" sdk reachable 'from a script' --line \"$LINENO\"\n").ok());

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "base/rng.h"
 #include "base/strings.h"
 #include "td/td_pg_env.h"
@@ -202,7 +203,7 @@ std::vector<std::string> SdkIds(const std::string& path) {
   if (!text) return ids;
   for (const auto& line : Split(*text, '\n')) {
     if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line);
+    auto j = ParseJson(line);
     if (!j.contains("antithesis_assert")) continue;  // the SDK's antithesis_sdk line
     EXPECT_EQ(j["antithesis_assert"]["display_type"], "Reachable");
     ids.push_back(j["antithesis_assert"]["id"]);

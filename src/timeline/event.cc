@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "base/json.h"
 #include "base/strings.h"
 
 namespace faultline {
@@ -86,7 +87,7 @@ std::optional<Event> Event::FromJsonLine(std::string_view line) {
   // Timelines may be hand-edited: bound the depth before parsing (printing a deeply nested value
   // again recurses once per level), as the SDK reader does.
   if (JsonNestsDeeperThan(line, kMaxEventDepth)) return std::nullopt;
-  Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  Json j = ParseJson(line);
   if (!j.is_object()) return std::nullopt;
   auto t = j.find("t");
   auto type = j.find("type");

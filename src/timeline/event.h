@@ -5,14 +5,13 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace faultline {
+#include "base/json.h"
 
-using Json = nlohmann::json;
+namespace faultline {
 
 enum class EventType {
   kHistoryStart,    // seed, template, scenario, budget_ms

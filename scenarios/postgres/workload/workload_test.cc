@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/files.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "model.h"
 #include "testing/postgres_server.h"
@@ -149,7 +150,7 @@ class WorkloadTest : public ::testing::Test {
     r.out = faultline::ReadFile(out).value_or("");
     r.err = faultline::ReadFile(err).value_or("");
     for (const auto& line : faultline::Split(faultline::ReadFile(sdk).value_or(""), '\n')) {
-      Json j = Json::parse(line, nullptr, false);
+      Json j = faultline::ParseJson(line);
       if (j.is_object() && j.contains("antithesis_assert"))
         r.asserts.push_back(j["antithesis_assert"]);
     }
