@@ -7,7 +7,7 @@ DEPS := cmake ninja-build g++ clang libclang-rt-14-dev pkgconf \
         libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
         libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev libssl-dev \
         postgresql-15 postgresql-client-15 faketime libfiu-dev fiu-utils socat \
-        util-linux procps iproute2 libnftables-dev etcd-server
+        util-linux procps iproute2 libnftables-dev etcd-server docker-compose
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCK := flock /tmp/faultline-build.lock

@@ -2,7 +2,8 @@
 # one users and shell scripts call, holds all but `td` and `proxy`, which it execs in
 # faultline-full: linked --as-needed it loads no PostgreSQL, TLS or HTTP library, so a
 # `faultline sdk` call starts several times faster.
-set(FAULTLINE_CLI_COMMON src/cli/main.cc src/cli/run_command.cc src/cli/sdk_command.cc)
+set(FAULTLINE_CLI_COMMON src/cli/main.cc src/cli/run_command.cc src/cli/sdk_command.cc
+    src/cli/compose_command.cc)
 
 add_executable(faultline-full ${FAULTLINE_CLI_COMMON} src/cli/td_command.cc src/cli/proxy_command.cc)
 target_link_libraries(faultline-full PRIVATE faultline_core)
