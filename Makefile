@@ -6,13 +6,16 @@
 DEPS := cmake ninja-build g++ clang libclang-rt-14-dev pkgconf \
         libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
         libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev libssl-dev \
-        postgresql-15 postgresql-client-15 faketime libfiu-dev fiu-utils socat \
-        util-linux procps iproute2 libnftables-dev etcd-server docker-compose
+        postgresql-15 postgresql-client-15 libsqlite3-dev faketime libfiu-dev fiu-utils socat jq \
+        util-linux procps iproute2 libnftables-dev etcd-server etcd-client libxml2-dev chromium \
+        python3 docker-compose
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCK := flock /tmp/faultline-build.lock
-DEMO_SCENARIO ?= scenarios/example
-DEMO_FLAGS ?= --seed 1 --duration 20s --histories 2 --jobs 2
+# The demo: the PostgreSQL scenario (primary, streaming replica, logical subscriber, faults), one
+# history per template, two at a time: about a minute once built.
+DEMO_SCENARIO ?= scenarios/postgres
+DEMO_FLAGS ?= --seed 1 --duration 30s --histories 4 --jobs 2
 
 .PHONY: deps demo test build-dev build-release bench fuzz format clean
 
@@ -33,7 +36,10 @@ build-release: deps
 	cmake --preset release >/dev/null
 	$(LOCK) cmake --build --preset release
 
-demo: build-release
+# Only what a run needs (faultline, faultline-full, the scenarios' programs): no test or benchmark.
+demo: deps
+	cmake --preset release >/dev/null
+	$(LOCK) cmake --build --preset release --target faultline
 	./build/release/bin/faultline run $(DEMO_SCENARIO) $(DEMO_FLAGS) --out runs
 
 # Every test under ASan+UBSan, then the fault proxy's threaded tests under ThreadSanitizer.

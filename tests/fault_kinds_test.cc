@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -42,9 +43,14 @@ class FaultKinds : public ::testing::Test {
     h_.reset();
     (void)RemoveTree(dir_);
   }
+  // Tests of FaultKindsInBothModes run their scenarios in isolated mode too.
+  virtual bool Isolated() const { return false; }
   void Start(const std::string& yaml) {
-    Status s = h_->Start(yaml);
+    std::string text = yaml;
+    if (Isolated()) text.insert(text.find('\n') + 1, "network: isolated\n");
+    Status s = h_->Start(text);
     ASSERT_TRUE(s.ok()) << s.message();
+    ASSERT_EQ(h_->isolated(), Isolated());
   }
   // Enables the schedule and waits for the first fault to begin and then to heal.
   void InjectOnce(Millis limit = Millis(20000)) {
@@ -75,6 +81,18 @@ class FaultKinds : public ::testing::Test {
   std::unique_ptr<testing::FaultHarness> h_;
 };
 
+// The same tests with the services in isolated units (network: isolated), which needs root.
+class FaultKindsInBothModes : public FaultKinds, public ::testing::WithParamInterface<std::string> {
+ protected:
+  bool Isolated() const override { return GetParam() == "isolated"; }
+  void SetUp() override {
+    if (Isolated() && geteuid() != 0) GTEST_SKIP() << "isolated mode needs root";
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Modes, FaultKindsInBothModes, ::testing::Values("loopback", "isolated"),
+                         [](const auto& info) { return info.param; });
+
 char ProcState(pid_t pid) {
   auto text = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   if (!text) return '?';
@@ -90,7 +108,7 @@ long CpuTicks(pid_t pid) {
   return std::stol(fields[11]) + std::stol(fields[12]);
 }
 
-TEST_F(FaultKinds, KilledServiceRestartsAfterItsDownTime) {
+TEST_P(FaultKindsInBothModes, KilledServiceRestartsAfterItsDownTime) {
   Start(R"(name: k
 services:
   s: {command: [sleep, "600"]}
@@ -121,7 +139,7 @@ faults:
   EXPECT_EQ(h_->Faults("heal")[0].fields["reason"], "planned");
 }
 
-TEST_F(FaultKinds, PausedGroupIsReallyStoppedAndResumes) {
+TEST_P(FaultKindsInBothModes, PausedGroupIsReallyStoppedAndResumes) {
   Start(R"(name: p
 services:
   s: {command: [sh, -c, "sleep 600 & sleep 600 & wait"]}
@@ -144,7 +162,7 @@ faults:
   EXPECT_GE(JsonInt(h_->Faults("heal")[0].fields, "ms", 0), 790);
 }
 
-TEST_F(FaultKinds, ThrottledServiceGetsLessCpu) {
+TEST_P(FaultKindsInBothModes, ThrottledServiceGetsLessCpu) {
   if (geteuid() != 0) GTEST_SKIP() << "throttle needs root (cgroups)";
   Start(R"(name: t
 services:
@@ -334,7 +352,43 @@ TEST_F(FaultKinds, TheScheduleDrawsNetworkFaultsAndHealsThem) {
   EXPECT_EQ((c.Send("PING"), c.Reply(*h_, Millis(5000))), "PONG");
 }
 
-TEST_F(FaultKinds, AChildsClockMovesByTheOffsetAndComesBack) {
+// In isolated mode the schedule's network faults reach any pair of units through the hub, not
+// only declared links, and packet loss is one of them.
+TEST_F(FaultKinds, InIsolatedModeNetworkFaultsReachAnyPairOfUnits) {
+  if (geteuid() != 0) GTEST_SKIP() << "isolated mode needs root";
+  Start(R"(name: i
+network: isolated
+services:
+  a: {command: [sleep, "600"]}
+  b: {command: [sleep, "600"]}
+  c: {command: [sleep, "600"]}
+faults:
+  interval: 100ms
+  network: {kinds: [partition, packet-loss, latency], duration: 200ms}
+)");
+  ASSERT_TRUE(h_->isolated());
+  ASSERT_NE(h_->network(), nullptr);
+  EXPECT_TRUE(h_->network()->CanDropPackets());
+  h_->schedule().Enable();
+  ASSERT_TRUE(h_->RunUntil([&] { return h_->Faults("heal").size() >= 8; }, Millis(30000)));
+  std::set<std::string> faults;
+  std::set<std::string> nodes;
+  for (const auto& e : h_->Faults("begin")) {
+    faults.insert(e.fields["params"]["fault"].get<std::string>());
+    for (const auto& t : e.fields["targets"]) nodes.insert(t.get<std::string>());
+  }
+  EXPECT_TRUE(faults.count("partition")) << "drew " << ::testing::PrintToString(faults);
+  EXPECT_TRUE(faults.count("packet-loss")) << "drew " << ::testing::PrintToString(faults);
+  // No link is declared: the pairs are the units themselves.
+  EXPECT_GE(nodes.size(), 3u) << ::testing::PrintToString(nodes);
+  EXPECT_TRUE(h_->Faults("failed").empty()) << h_->Faults("failed")[0].ToJsonLine();
+  bool healed = false;
+  h_->schedule().StopAndHeal([&] { healed = true; });
+  ASSERT_TRUE(h_->RunUntil([&] { return healed; }));
+  for (const char* s : {"a", "b", "c"}) EXPECT_TRUE(h_->topology().IsUp(s)) << s;
+}
+
+TEST_P(FaultKindsInBothModes, AChildsClockMovesByTheOffsetAndComesBack) {
   std::string out = dir_ + "/clock.txt";
   Start(fmt::format(R"(name: c
 services:
@@ -364,7 +418,7 @@ faults:
   EXPECT_EQ(h_->Faults("begin")[0].fields["params"]["offset_ms"], 3600000);
 }
 
-TEST_F(FaultKinds, AChildsFsyncFailsWithEioWhileTheDiskFaultIsOn) {
+TEST_P(FaultKindsInBothModes, AChildsFsyncFailsWithEioWhileTheDiskFaultIsOn) {
   std::string out = dir_ + "/fsync.txt";
   Start(fmt::format(R"(name: d
 services:
@@ -390,7 +444,7 @@ faults:
   EXPECT_GT(ok_after, 3) << "fsync did not recover after the heal";
 }
 
-TEST_F(FaultKinds, ACustomFaultRunsItsCommandAndItsHeal) {
+TEST_P(FaultKindsInBothModes, ACustomFaultRunsItsCommandAndItsHeal) {
   std::string out = dir_ + "/custom.txt";
   Start(fmt::format(R"(name: u
 services:
@@ -409,7 +463,7 @@ faults:
   EXPECT_EQ(h_->Faults("begin")[0].fields["kind"], "promote");
 }
 
-TEST_F(FaultKinds, AQuietRequestHealsWithin100Milliseconds) {
+TEST_P(FaultKindsInBothModes, AQuietRequestHealsWithin100Milliseconds) {
   Start(R"(name: q
 services:
   s: {command: [sleep, "600"]}

@@ -1,6 +1,13 @@
 # Black-box tests: the real faultline binary on fixture scenarios (tests/fixtures/).
 faultline_test(e2e_test tests/e2e_test.cc)
 target_include_directories(e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
+# report.html in headless Chromium (tests/browser/report_page.py drives it).
+faultline_test(report_browser_test tests/report_browser_test.cc)
+target_include_directories(report_browser_test PRIVATE ${CMAKE_SOURCE_DIR})
+# The binary's reports and progress output, seeds, merges and baselines.
+faultline_test(report_e2e_test tests/report_e2e_test.cc)
+target_include_directories(report_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
+target_link_libraries(report_e2e_test PRIVATE LibXml2::LibXml2)  # junit.xml parsed back
 
 # The fault kinds against real processes. fault_probe is their service; it is built without
 # sanitizers so that libfaketime and libfiu can be preloaded into it (ASan must come first).

@@ -140,6 +140,8 @@ Figures MeasureKind(const KindBench& k, const std::string& yaml, int rounds,
       f.ms.push_back(ms);
     } else {
       ++f.failed;
+      auto failed = h.Faults("failed");
+      if (!failed.empty()) std::fprintf(stderr, "  %s\n", failed.back().ToJsonLine().c_str());
     }
   }
   return f;
@@ -151,7 +153,19 @@ Figures MeasureDirectSignal(int signal, const char* states, int rounds) {
   for (int i = 0; i < rounds; ++i) {
     pid_t pid = 0;
     const char* argv[] = {"sleep", "600", nullptr};
-    if (posix_spawnp(&pid, "sleep", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
+    // The child gets default dispositions and no blocked signal (the harness's loop blocks the
+    // signals it reads through a signalfd, and a spawned child would inherit that mask).
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    int spawned = posix_spawnp(&pid, "sleep", nullptr, &attr, const_cast<char**>(argv), environ);
+    posix_spawnattr_destroy(&attr);
+    if (spawned != 0) {
       ++f.failed;
       continue;
     }
@@ -258,71 +272,61 @@ links:
   const std::string probe_clock = std::string(R"(services:
   s: {command: [fault_probe, clock, "{dir}/log"]}
 )");
-  struct Row {
-    KindBench bench;
-    std::string yaml;
-    std::function<Figures()> direct;
-    const char* direct_name;
-  };
-  std::vector<Row> rows = {
-      {{"kill", false, true, gone},
-       Scenario("kill", kSleeper, "kill: {targets: [s], down: 50ms}"),
-       [&] { return MeasureDirectSignal(SIGKILL, "ZX", rounds); },
-       "kill(SIGKILL) of a child"},
-      {{"stop", false, true, gone},
-       Scenario("stop", kSleeper, "stop: {targets: [s], down: 50ms}"),
-       [&] { return MeasureDirectSignal(SIGTERM, "ZX", rounds); },
-       "kill(SIGTERM) of a child"},
-      {{"pause", false, true, stopped},
-       Scenario("pause", kSleeper, "pause: {targets: [s], duration: 50ms}"),
-       [&] { return MeasureDirectSignal(SIGSTOP, "T", rounds); },
-       "kill(SIGSTOP) of a child"},
-      {{"throttle", true, false, limited},
-       Scenario("throttle", kSleeper, "throttle: {targets: [s], share: 0.5, duration: 50ms}"),
-       nullptr, nullptr},
-      {{"network partition", false, true, returned},
-       Scenario("partition", kv.c_str(), "network: {kinds: [partition], duration: 50ms}"),
-       [&] { return MeasureDirectProxy(true, rounds, *dir + "/direct-partition"); },
-       "FaultProxy::Partition"},
-      {{"network latency", false, true, returned},
-       Scenario("latency", kv.c_str(), "network: {kinds: [latency], duration: 50ms}"),
-       [&] { return MeasureDirectProxy(false, rounds, *dir + "/direct-latency"); },
-       "FaultProxy::ApplyFault"},
-      {{"clock", false, false, returned},
-       Scenario("clock", probe_clock.c_str(), "clock: {targets: [s], offset: 10s..60s, duration: 50ms, modes: [jump]}"), nullptr,
-       nullptr},
-      {{"disk", false, false, returned},
-       Scenario("disk", probe_fsync.c_str(), "disk: {targets: [s], kinds: [fsync-eio], probability: 0.5, duration: 50ms}"), nullptr,
-       nullptr},
-  };
   std::printf("fault decision to in force, %d rounds per kind (machine: %ld cores)\n", rounds,
               sysconf(_SC_NPROCESSORS_ONLN));
   int status = 0;
   int n = 0;
-  for (const auto& row : rows) {
+  // One kind: its figures, then the direct operation's (when there is one).
+  auto run = [&](const KindBench& k, const std::string& yaml,
+                 const std::function<Figures()>& direct, const char* direct_name) {
     ++n;
-    if (row.bench.needs_root && !root) {
-      std::printf("%-18s skipped (needs root)\n", row.bench.name);
-      continue;
+    if (k.needs_root && !root) {
+      std::printf("%-18s skipped (needs root)\n", k.name);
+      return;
     }
-    Figures f = MeasureKind(row.bench, row.yaml, rounds, *dir + "/k" + std::to_string(n));
-    std::printf("%-18s %s", row.bench.name, f.Describe().c_str());
+    Figures f = MeasureKind(k, yaml, rounds, *dir + "/k" + std::to_string(n));
+    std::printf("%-18s %s", k.name, f.Describe().c_str());
     if (f.failed) std::printf("  (%d round(s) not in force)", f.failed);
-    if (row.bench.target_10ms) {
+    if (k.target_10ms) {
       bool met = !f.ms.empty() && f.Median() <= 10.0;
       std::printf("  target <= 10 ms: %s", met ? "met" : "MISSED");
       if (!met) status = 1;
     }
     std::printf("\n");
-    if (row.direct) {
-      Figures d = row.direct();
-      std::printf("  %-16s %s", "direct", d.Describe().c_str());
-      if (!d.ms.empty() && d.Median() > 0) {
-        std::printf("  (%s; faultline/direct %.1fx)", row.direct_name, f.Median() / d.Median());
-      }
-      std::printf("\n");
+    if (!direct) return;
+    Figures d = direct();
+    std::printf("  %-16s %s", "direct", d.Describe().c_str());
+    if (!d.ms.empty() && d.Median() > 0) {
+      std::printf("  (%s; faultline/direct %.1fx)", direct_name, f.Median() / d.Median());
     }
-  }
+    std::printf("\n");
+  };
+  run({"kill", false, true, gone}, Scenario("kill", kSleeper, "kill: {targets: [s], down: 50ms}"),
+      [&] { return MeasureDirectSignal(SIGKILL, "ZX", rounds); }, "kill(SIGKILL) of a child");
+  run({"stop", false, true, gone}, Scenario("stop", kSleeper, "stop: {targets: [s], down: 50ms}"),
+      [&] { return MeasureDirectSignal(SIGTERM, "ZX", rounds); }, "kill(SIGTERM) of a child");
+  run({"pause", false, true, stopped},
+      Scenario("pause", kSleeper, "pause: {targets: [s], duration: 50ms}"),
+      [&] { return MeasureDirectSignal(SIGSTOP, "T", rounds); }, "kill(SIGSTOP) of a child");
+  run({"throttle", true, false, limited},
+      Scenario("throttle", kSleeper, "throttle: {targets: [s], share: 0.5, duration: 50ms}"),
+      nullptr, nullptr);
+  run({"network partition", false, true, returned},
+      Scenario("partition", kv.c_str(), "network: {kinds: [partition], duration: 50ms}"),
+      [&] { return MeasureDirectProxy(true, rounds, *dir + "/direct-partition"); },
+      "FaultProxy::Partition");
+  run({"network latency", false, true, returned},
+      Scenario("latency", kv.c_str(), "network: {kinds: [latency], duration: 50ms}"),
+      [&] { return MeasureDirectProxy(false, rounds, *dir + "/direct-latency"); },
+      "FaultProxy::ApplyFault");
+  run({"clock", false, false, returned},
+      Scenario("clock", probe_clock.c_str(),
+               "clock: {targets: [s], offset: 10s..60s, duration: 50ms, modes: [jump]}"),
+      nullptr, nullptr);
+  run({"disk", false, false, returned},
+      Scenario("disk", probe_fsync.c_str(),
+               "disk: {targets: [s], kinds: [fsync-eio], probability: 0.5, duration: 50ms}"),
+      nullptr, nullptr);
   (void)RemoveTree(*dir);
   return status;
 }

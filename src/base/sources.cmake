@@ -1,5 +1,5 @@
 # Sources and tests of src/base/.
-target_sources(faultline_core PRIVATE
+target_sources(faultline_net PRIVATE
   src/base/diagnostic.cc
   src/base/duration.cc
   src/base/fatal.cc
@@ -10,7 +10,7 @@ target_sources(faultline_core PRIVATE
   src/base/strings.cc
   src/base/terminal.cc
 )
-faultline_test(base_test
+faultline_test(base_test LIBRARY faultline_net
   src/base/duration_test.cc
   src/base/rng_test.cc
   src/base/strings_test.cc

@@ -24,6 +24,7 @@ int TdMain(int argc, char** argv);
 int ProxyMain(int argc, char** argv);
 int RenderComposeMain(int argc, char** argv);
 int ImportComposeMain(int argc, char** argv);
+int ExecMain(int argc, char** argv);
 
 // Every subcommand, in the order `faultline help` lists them.
 std::span<const Subcommand> Subcommands();

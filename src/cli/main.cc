@@ -24,6 +24,7 @@ constexpr Subcommand kSubcommands[] = {
     {"td", "run testdrive (.td) files against a PostgreSQL-wire server", TdMain},
     {"sdk", "write SDK lines (assertions, events, setup complete) from shell scripts", SdkMain},
     {"proxy", "run the fault proxy alone, controlled through the toxiproxy HTTP API", ProxyMain},
+    {"exec", "run a command inside a unit of a running history in isolated mode", ExecMain},
 };
 
 void PrintHelp(FILE* out) {

@@ -46,7 +46,18 @@ EventLoop::EventLoop() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
   }
 }
 
-EventLoop::~EventLoop() = default;
+EventLoop::~EventLoop() {
+  // A pending callback may own an object (a finished history) whose destructor cancels its own
+  // timers or unwatches its descriptors here: take each table out before destroying what it
+  // holds, so that those calls find an empty table instead of one half destroyed.
+  while (!timers_.empty() || !watched_.empty()) {
+    auto timers = std::move(timers_);
+    auto watched = std::move(watched_);
+    timers_.clear();
+    watched_.clear();
+    timer_order_.clear();
+  }
+}
 
 Status EventLoop::Watch(int fd, uint32_t events, FdCallback cb) {
   epoll_event ev{};

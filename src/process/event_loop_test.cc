@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <memory>
 #include <vector>
 
 namespace faultline {
@@ -19,6 +20,25 @@ TEST(EventLoop, TimersFireInOrderAndCancelWorks) {
   loop.After(Millis(40), [&] { loop.Stop(); });
   loop.Run();
   EXPECT_EQ(fired, (std::vector<int>{1, 3}));
+}
+
+// An object whose destructor cancels its timer, owned by a callback that never ran: destroying
+// the loop destroys the callback, and the cancel must not touch the table being destroyed.
+TEST(EventLoop, DestroyingPendingCallbacksThatCancelTimersIsSafe) {
+  struct CancelsOnDestruction {
+    EventLoop* loop;
+    EventLoop::TimerId id;
+    ~CancelsOnDestruction() { loop->Cancel(id); }
+  };
+  auto loop = std::make_unique<EventLoop>();
+  int fired = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto owner = std::make_shared<CancelsOnDestruction>(
+        CancelsOnDestruction{loop.get(), loop->After(Millis(60000), [&] { ++fired; })});
+    loop->After(Millis(60000), [owner] {});
+  }
+  loop.reset();  // ASan reports a use after free here when the cancel reaches the dying table
+  EXPECT_EQ(fired, 0);
 }
 
 TEST(EventLoop, WatchesDescriptorsAndUnwatchInsideTheCallback) {

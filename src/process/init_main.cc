@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -314,9 +315,14 @@ bool SetUpMounts(const Options& o, std::string* error) {
 
 // ---- the unit's network, through the classic ioctls (no netlink needed for one interface) ----
 
+// The interface name into an ifreq (zeroed, so the name stays terminated).
+void NameInto(ifreq& ifr, const char* name) {
+  std::memcpy(ifr.ifr_name, name, std::min(std::strlen(name), sizeof ifr.ifr_name - 1));
+}
+
 bool InterfaceUp(int sock, const char* name) {
   ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  NameInto(ifr, name);
   if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0) return false;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
   return ioctl(sock, SIOCSIFFLAGS, &ifr) == 0;
@@ -324,7 +330,7 @@ bool InterfaceUp(int sock, const char* name) {
 
 bool SetAddress(int sock, const char* name, const char* address, int prefix) {
   ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  NameInto(ifr, name);
   auto* sin = reinterpret_cast<sockaddr_in*>(&ifr.ifr_addr);
   sin->sin_family = AF_INET;
   if (inet_pton(AF_INET, address, &sin->sin_addr) != 1) return false;

@@ -69,9 +69,9 @@ Status History::Prepare() {
   sdk_ = std::make_unique<SdkIngest>(
       clock_, ctx_.sdk_poll, timeline_,
       [this](const Json& source, const Json& details) { gate_->SetupLine(source, details); });
-  topology_ = std::make_unique<Topology>(*ctx_.scenario,
-                                         TopologyOptions{layout_, spec_.seed, ctx_.base_env},
-                                         *ctx_.loop, *ctx_.supervisor, timeline_);
+  topology_ = std::make_unique<Topology>(
+      *ctx_.scenario, TopologyOptions{layout_, spec_.seed, ctx_.base_env, ctx_.prepared},
+      *ctx_.loop, *ctx_.supervisor, timeline_);
   topology_->OnSdkFile([this](const std::string& path, const std::string& service) {
     sdk_->Follow({path}, {{"service", service}});
   });

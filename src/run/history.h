@@ -48,6 +48,7 @@ struct RunContext {
   Millis sdk_poll{100};               // how often growing SDK files are read
   const faults::FaultsConfig* faults = nullptr;  // the scenario's faults, parsed
   faults::CpuLimiter* cpu = nullptr;             // null: no throttle configured
+  PreparedStore* prepared = nullptr;             // the run's reusable prepared folders, when any
 };
 
 struct HistorySpec {
@@ -119,7 +120,7 @@ class History {
   std::unique_ptr<LoopbackNetwork> network_;
   std::unique_ptr<faults::LinkNetwork> link_network_;  // the network seam over network_'s proxy
   std::unique_ptr<faults::InProcessFaults> in_process_;
-  std::unique_ptr<IsolatedNetwork> isolated_;  // isolated mode
+  std::unique_ptr<IsolatedNetwork> isolated_;      // isolated mode
   faults::NetworkControl* net_control_ = nullptr;  // link_network_ or the isolated hub
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<CommandRunner> commands_;

@@ -22,10 +22,13 @@
 #include "faults/cgroup_cpu.h"
 #include "faults/config.h"
 #include "faults/in_process.h"
+#include "process/loop_clock.h"
 #include "process/supervisor.h"
 #include "properties/property_book.h"
+#include "report/progress.h"
 #include "report/report.h"
 #include "run/history.h"
+#include "topology/prepared_store.h"
 #include "unit/unit_set.h"
 
 extern char** environ;
@@ -44,14 +47,18 @@ std::string NowIso() {
   return buf;
 }
 
-std::string RunFolderName(const std::string& scenario, uint64_t seed, bool validate) {
+std::string RunFolderName(const std::string& scenario, uint64_t seed, bool validate,
+                          std::string seeds) {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   localtime_r(&t, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  return fmt::format("{}-{}-{}{}", stamp, scenario, validate ? "validate" : "seed",
-                     validate ? "" : std::to_string(seed));
+  if (validate) return fmt::format("{}-{}-validate", stamp, scenario);
+  if (seeds.empty()) return fmt::format("{}-{}-seed{}", stamp, scenario, seed);
+  std::replace(seeds.begin(), seeds.end(), ',', '_');
+  if (seeds.size() > 40) seeds = seeds.substr(0, 40) + "_etc";
+  return fmt::format("{}-{}-seeds{}", stamp, scenario, seeds);
 }
 
 // faultline's own environment, with its folder first in PATH so that commands can call
@@ -106,11 +113,18 @@ class Runner {
   std::string HistoryDir(const std::string& name);
   void MoveHome(const HistoryResult& r);
   report::HistoryRow RowOf(const HistoryResult& r);
+  uint64_t SeedOf(int index) const;
+  void StartProgress();
+  void Tick();
+  // The final report: rebuilt from the run folder, so it is what `faultline report` gives, plus
+  // what only the run knows (an interrupt, validate's problems); the live one if that fails.
+  report::Report FinalReport();
 
   RunOptions options_;
   FILE* out_;
   FILE* err_;
   EventLoop loop_;
+  LoopClock clock_{loop_};
   Supervisor supervisor_;
   scenario::Scenario scenario_;
   std::vector<Template> templates_;
@@ -119,12 +133,16 @@ class Runner {
   composer::ComposerOptions composer_options_;
   report::Report report_;
   properties::PropertyBook book_;
+  properties::PropertyBook final_book_;  // the final report's, filled from the run folder
+  std::unique_ptr<report::Progress> progress_;
+  Timer tick_;
   std::map<int, std::unique_ptr<History>> active_;
   int next_index_ = 0;
   int limit_ = 0;
   bool CheckNetworkMode();
   bool stop_launching_ = false;
   int interrupts_ = 0;
+  std::unique_ptr<PreparedStore> prepared_;  // reusable prepared folders, when any
   faults::FaultsConfig faults_;
   std::unique_ptr<faults::CgroupCpu> cpu_;    // when a throttle fault is configured
   std::string scratch_;                       // a reachable temp folder, when needed
@@ -255,11 +273,21 @@ bool Runner::PrepareFaults() {
 }
 
 bool Runner::Prepare() {
-  uint64_t seed = options_.seed ? *options_.seed : OsSeed() % 1000000000;
-  report_.meta = {
-      scenario_.name,    options_.scenario_dir,  "",       seed, options_.histories, options_.jobs,
-      options_.duration, options_.template_name, NowIso(), "",   options_.validate};
-  std::string base = options_.out + "/" + RunFolderName(scenario_.name, seed, options_.validate);
+  uint64_t seed = !options_.seeds.empty() ? options_.seeds[0]
+                  : options_.seed         ? *options_.seed
+                                          : OsSeed() % 1000000000;
+  report_.meta = {.scenario_name = scenario_.name,
+                  .scenario_dir = options_.scenario_dir,
+                  .seed = seed,
+                  .histories = options_.histories,
+                  .jobs = options_.jobs,
+                  .duration = options_.duration,
+                  .template_flag = options_.template_name,
+                  .started = NowIso(),
+                  .validate = options_.validate,
+                  .seeds = options_.seeds_flag};
+  std::string base = options_.out + "/" +
+                     RunFolderName(scenario_.name, seed, options_.validate, options_.seeds_flag);
   if (Status s = MakeDirs(options_.out); !s.ok()) {
     std::fprintf(err_, "faultline: cannot make the run folder: %s\n", s.message().c_str());
     return false;
@@ -299,14 +327,22 @@ bool Runner::Prepare() {
                     .sdk_poll = options_.sdk_poll,
                     .faults = &faults_,
                     .cpu = cpu_.get()};
+  if (PreparedStore::Wanted(scenario_)) {
+    // Beside the histories, so that every service user reaches it; removed when the run ends.
+    prepared_ = std::make_unique<PreparedStore>(
+        scenario_, (scratch_.empty() ? report_.meta.run_dir : scratch_) + "/.prepared",
+        ctx_.base_env, loop_, supervisor_);
+    ctx_.prepared = prepared_.get();
+  }
   composer_options_.max_parallel_drivers = scenario_.workload.max_parallel_drivers;
   composer_options_.command_timeout = scenario_.workload.command_timeout;
   composer_options_.budget = scenario_.duration;
-  std::fprintf(out_, "faultline: %s %s (%s), seed %llu, %d histor%s, %d at a time -> %s\n",
+  std::string seeds =
+      options_.seeds_flag.empty() ? fmt::format("seed {}", seed) : "seeds " + options_.seeds_flag;
+  std::fprintf(out_, "faultline: %s %s (%s), %s, %d histor%s, %d at a time -> %s\n",
                options_.validate ? "validating" : "running", scenario_.name.c_str(),
-               options_.scenario_dir.c_str(), static_cast<unsigned long long>(seed),
-               options_.histories, options_.histories == 1 ? "y" : "ies", options_.jobs,
-               report_.meta.run_dir.c_str());
+               options_.scenario_dir.c_str(), seeds.c_str(), options_.histories,
+               options_.histories == 1 ? "y" : "ies", options_.jobs, report_.meta.run_dir.c_str());
   std::fflush(out_);
   return true;
 }
@@ -316,14 +352,48 @@ std::unique_ptr<History> Runner::MakeHistory(int index, uint64_t seed, const Tem
                                              properties::PropertyBook* book) {
   HistorySpec spec{index, seed, t, dir, composer_options_, options_.validate};
   properties::HistoryRef ref{index, seed};
-  return std::make_unique<History>(ctx_, spec, [book, ref](const Event& e) { book->Add(ref, e); });
+  // The main histories also feed the progress line; replays have books of their own.
+  report::Progress* progress = book == &book_ ? progress_.get() : nullptr;
+  return std::make_unique<History>(ctx_, spec, [book, ref, progress](const Event& e) {
+    book->Add(ref, e);
+    if (progress) progress->HistoryEvent(ref.index, e);
+  });
+}
+
+uint64_t Runner::SeedOf(int index) const {
+  if (!options_.seeds.empty()) return options_.seeds[static_cast<size_t>(index)];
+  return report_.meta.seed + static_cast<uint64_t>(index);
+}
+
+void Runner::StartProgress() {
+  Millis estimate = scenario_.duration.hi + scenario_.setup_timeout / 4;
+  report::ProgressPlan plan{
+      .histories = limit_, .jobs = options_.jobs, .history_estimate = estimate};
+  auto failing = [this] {
+    int n = 0;
+    for (const auto* p : book_.Sorted()) {
+      if (properties::Evaluate(*p).outcome != properties::Outcome::kFailed) break;
+      ++n;
+    }
+    return n;
+  };
+  progress_ = std::make_unique<report::Progress>(
+      out_, options_.progress ? report::ProgressStyle::kLine : report::ProgressStyle::kPlain, plan,
+      [this] { return clock_.Now(); }, failing);
+  Tick();
+}
+
+void Runner::Tick() {
+  progress_->Tick();
+  // Redrawn four times a second on a terminal; plain lines only need an occasional look.
+  tick_ = clock_.After(options_.progress ? Millis(250) : Millis(1000), [this] { Tick(); });
 }
 
 void Runner::StartNext() {
   while (!stop_launching_ && next_index_ < limit_ &&
          static_cast<int>(active_.size()) < options_.jobs) {
     int index = next_index_++;
-    uint64_t seed = report_.meta.seed + static_cast<uint64_t>(index);
+    uint64_t seed = SeedOf(index);
     // Consecutive seeds take the templates in turn: a fair share, and a seed alone names its
     // template, so `--seed S` replays history S exactly.
     const Template* t = eligible_[seed % eligible_.size()];
@@ -331,6 +401,7 @@ void Runner::StartNext() {
     auto history = MakeHistory(index, seed, t, dir, &book_);
     History* h = history.get();
     active_[index] = std::move(history);
+    progress_->HistoryStarted(index, seed, t->name);
     h->Start([this](HistoryResult r) { OnHistoryDone(std::move(r)); });
   }
   if (active_.empty()) loop_.Stop();
@@ -353,19 +424,22 @@ void Runner::MoveHome(const HistoryResult& r) {
 
 report::HistoryRow Runner::RowOf(const HistoryResult& r) {
   std::string dir = homes_.count(r.dir) ? homes_[r.dir] : r.dir;
-  return report::HistoryRow{
-      r.index,   r.seed,     r.template_name, dir,      std::string(OutcomeName(r.outcome)),
-      r.message, r.terminal, r.invocations,   r.seconds};
+  return report::HistoryRow{.index = r.index,
+                            .seed = r.seed,
+                            .template_name = r.template_name,
+                            .dir = dir,
+                            .outcome = std::string(OutcomeName(r.outcome)),
+                            .message = r.message,
+                            .terminal = r.terminal,
+                            .invocations = r.invocations,
+                            .seconds = r.seconds};
 }
 
 void Runner::OnHistoryDone(HistoryResult r) {
   MoveHome(r);
   report_.histories.push_back(RowOf(r));
   for (const auto& p : r.problems) report_.problems.push_back(p);
-  std::fprintf(out_, "history %d (seed %llu, template %s): %s, %lld invocations, terminal %s\n",
-               r.index, static_cast<unsigned long long>(r.seed), r.template_name.c_str(),
-               std::string(OutcomeName(r.outcome)).c_str(), static_cast<long long>(r.invocations),
-               r.terminal.c_str());
+  progress_->HistoryEnded(report_.histories.back());
   if (r.outcome == HistoryResult::Outcome::kSetupFailed ||
       r.outcome == HistoryResult::Outcome::kError) {
     stop_launching_ = true;  // the environment is broken; more histories would say the same
@@ -386,9 +460,11 @@ void Runner::OnInterrupt(int signal) {
   report_.interrupted = true;
   stop_launching_ = true;
   if (interrupts_ == 1) {
+    progress_->Finish();
     std::fprintf(err_, "\nfaultline: %s: stopping the histories (again to kill at once)\n",
                  signal == SIGINT ? "interrupted" : "terminated");
     for (auto& [i, h] : active_) h->Interrupt();
+    if (prepared_) prepared_->Shutdown();
     // Nothing left to wait for: end now rather than on a history that will never report.
     if (active_.empty()) loop_.Stop();
     return;
@@ -427,8 +503,7 @@ void Runner::ReplayFailures() {
         const auto* p = replay_book.Find(id);
         recurred[id] += p && properties::Evaluate(*p).outcome == properties::Outcome::kFailed;
       }
-      std::fprintf(out_, "replay %d of seed %llu done\n", k + 1,
-                   static_cast<unsigned long long>(seed));
+      progress_->Line(fmt::format("replay {} of seed {} done", k + 1, seed));
     }
     for (const auto& id : ids) {
       report_.replays.push_back({id, seed, options_.replay_failures, recurred[id]});
@@ -436,19 +511,44 @@ void Runner::ReplayFailures() {
   }
 }
 
+report::Report Runner::FinalReport() {
+  auto rebuilt = report::Rebuild(report_.meta.run_dir, final_book_);
+  if (!rebuilt) {
+    std::fprintf(err_, "faultline: the report covers what the run saw live: %s\n",
+                 rebuilt.error().c_str());
+    return report_;
+  }
+  report::Report r = std::move(*rebuilt);
+  r.meta = report_.meta;
+  r.interrupted = report_.interrupted;
+  r.problems = report_.problems;
+  return r;
+}
+
 int Runner::Finish() {
+  tick_.Cancel();
+  if (progress_) progress_->Finish();
   report_.meta.ended = NowIso();
   std::sort(report_.histories.begin(), report_.histories.end(),
             [](const auto& a, const auto& b) { return a.index < b.index; });
   report_.book = &book_;
   (void)WriteFileAtomic(report_.meta.run_dir + "/run.json",
                         report::MetaJson(report_.meta).dump(2) + "\n");
-  Status written = WriteFileAtomic(report_.meta.run_dir + "/report.json",
-                                   report::ReportJson(report_).dump(2) + "\n");
+  report::Report final = FinalReport();
+  if (!options_.baseline.empty()) {
+    auto baseline = report::LoadBaseline(options_.baseline);
+    if (baseline) {
+      final.baseline = std::move(*baseline);
+    } else {
+      std::fprintf(err_, "faultline: --baseline: %s\n", baseline.error().c_str());
+    }
+  }
+  Status written = report::WriteReportFiles(final, report_.meta.run_dir);
   if (!written.ok()) std::fprintf(err_, "faultline: %s\n", written.message().c_str());
-  report::PrintSummary(out_, report_, options_.color);
+  report::PrintSummary(out_, final, options_.color);
+  prepared_.reset();
   if (!scratch_.empty()) (void)RemoveTree(scratch_);
-  int code = report::ExitCodeOf(report_);
+  int code = report::ExitCodeOf(final);
   // validate answers one question, "is this scenario ready?": yes (0) or no (1).
   if (options_.validate && code != kExitOk && code != kExitInterrupted) return kExitFailed;
   return code;
@@ -462,6 +562,7 @@ int Runner::Execute() {
   if (!Prepare()) return kExitInfrastructure;
   loop_.OnInterrupt([this](int sig) { OnInterrupt(sig); });
   limit_ = options_.histories;
+  StartProgress();
   StartNext();
   loop_.Run();
   if (interrupts_ > 1) {

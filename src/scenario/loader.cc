@@ -25,7 +25,7 @@ const std::vector<std::string> kRootKeys = {
 const std::vector<std::string> kServiceKeys = {
     "prepare",     "command",          "user",       "port",    "env",       "healthcheck",
     "stop_signal", "stop_grace",       "depends_on", "compose", "templates", "restart",
-    "ports",       "hostname_aliases", "mounts"};
+    "ports",       "hostname_aliases", "mounts",     "prepared"};
 const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
 const std::vector<std::string> kWorkloadKeys = {
@@ -121,6 +121,9 @@ class Loader {
   // depends_on and links name services that exist; returns the declared link names.
   void ValidateReferences();
   void ValidateDependencies();
+  // A reusable prepared folder has a prepare step, depends only on reusable services (a base
+  // backup matches only the primary it was taken from), and holds no per-history value.
+  void ValidateReusablePrepared();
   void ValidateText(const Text& t, const std::string& viewpoint);
   void ValidateAllTexts();
 
@@ -552,6 +555,13 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
     s.compose = JsonOf(v);
   } else if (key == "templates") {
     if (auto t = Scalar(v, "templates")) s.templates = *t;
+  } else if (key == "prepared") {
+    auto p = Scalar(v, "prepared");
+    if (p == "reusable" || p == "per-history") {
+      s.reusable_prepared = p == "reusable";
+    } else if (p) {
+      Error(v, fmt::format("prepared must be 'reusable' or 'per-history', not '{}'", *p));
+    }
   } else if (key == "ports") {
     s.ports = PortsOf(v, s.name);
   } else if (key == "hostname_aliases") {
@@ -776,6 +786,7 @@ void Loader::Validate() {
   ValidateFixedPorts();
   ValidateReferences();
   ValidateDependencies();
+  ValidateReusablePrepared();
   ValidateAllTexts();
   if (s_.network == NetworkMode::kIsolated) {
     for (auto& d : CheckIsolated(s_)) errors_.push_back(std::move(d));
@@ -808,6 +819,37 @@ void Loader::ValidateDependencies() {
   };
   for (const auto& s : s_.services) {
     if (state[s.name] == 0 && visit(s)) return;
+  }
+}
+
+void Loader::ValidateReusablePrepared() {
+  for (const auto& s : s_.services) {
+    if (!s.reusable_prepared) continue;
+    YAML::Node where = Child(service_nodes_[s.name], "prepared");
+    if (s.prepare.empty()) {
+      Error(where, fmt::format("service '{}' says 'prepared: reusable' but has no 'prepare' step",
+                               s.name));
+    }
+    for (const auto& dep : s.depends_on) {
+      const Service* d = s_.FindService(dep);
+      if (d && !d->reusable_prepared) {
+        Error(where, fmt::format("service '{}' has a reusable prepared folder but depends on '{}', "
+                                 "whose folder is not reusable: what '{}' prepares from it would "
+                                 "not match the '{}' of each history (make it 'prepared: "
+                                 "reusable' too)",
+                                 s.name, dep, s.name, dep));
+      }
+    }
+    for (const auto& argv : s.prepare) {
+      for (const auto& t : argv) {
+        for (const char* per_history : {"{history.dir}", "{history.seed}"}) {
+          if (t.raw.find(per_history) == std::string::npos) continue;
+          Error(t.pos, fmt::format("a reusable prepare step cannot use {}: its folder is made once "
+                                   "per run and would hold one history's value",
+                                   per_history));
+        }
+      }
+    }
   }
 }
 

@@ -182,6 +182,34 @@ TEST(ScenarioLoader, PrepareMayBeSeveralCommands) {
   EXPECT_EQ(r.scenario->services[0].prepare.size(), 2u);
 }
 
+TEST(ScenarioLoader, PreparedFoldersMayBeReusable) {
+  auto r = Parse(
+      "name: x\nservices:\n  a:\n    prepare: [initdb, \"{dir}/d\"]\n    prepared: reusable\n"
+      "    command: [x]\n    port: auto\n  b:\n    depends_on: [a]\n"
+      "    prepare: [copy, \"{a.port}\"]\n    prepared: reusable\n    command: [x]\n"
+      "  c:\n    prepare: [y]\n    prepared: per-history\n    command: [x]\n");
+  ASSERT_TRUE(r.scenario) << Errors(r);
+  EXPECT_TRUE(r.scenario->services[0].reusable_prepared);
+  EXPECT_TRUE(r.scenario->services[1].reusable_prepared);
+  EXPECT_FALSE(r.scenario->services[2].reusable_prepared);
+}
+
+TEST(ScenarioLoader, AReusablePreparedFolderMustBeReproducible) {
+  auto errors = [](const std::string& text) { return Errors(Parse(text)); };
+  EXPECT_THAT(errors("name: x\nservices:\n  a: {command: [x], prepared: always}\n"),
+              HasSubstr("prepared must be 'reusable' or 'per-history', not 'always'"));
+  EXPECT_THAT(errors("name: x\nservices:\n  a: {command: [x], prepared: reusable}\n"),
+              HasSubstr("scenario.yaml:3:31: error: service 'a' says 'prepared: reusable' but has "
+                        "no 'prepare' step"));
+  EXPECT_THAT(errors("name: x\nservices:\n  a: {command: [x], port: auto}\n"
+                     "  b: {depends_on: [a], prepare: [y], prepared: reusable, command: [x]}\n"),
+              HasSubstr("depends on 'a', whose folder is not reusable"));
+  EXPECT_THAT(
+      errors("name: x\nservices:\n  a: {prepare: [y, \"{history.seed}\"], prepared: reusable, "
+             "command: [x]}\n"),
+      HasSubstr("a reusable prepare step cannot use {history.seed}"));
+}
+
 TEST(ScenarioLoader, Signals) {
   EXPECT_EQ(ParseSignal("SIGINT"), SIGINT);
   EXPECT_EQ(ParseSignal("term"), SIGTERM);

@@ -69,8 +69,11 @@ struct Service {
   std::vector<std::string> depends_on;
   std::string templates;           // extension: this service's own templates folder, relative
   Restart restart = Restart::kNo;  // extension: restart after an exit no fault caused
-  Json compose;                    // used only by render-compose
-  std::vector<NamedPort> ports;    // named ports, in file order
+  // Extension (`prepared: reusable`): the folder `prepare` leaves is made once per run and copied
+  // into every history (topology/prepared_store.h).
+  bool reusable_prepared = false;
+  Json compose;                               // used only by render-compose
+  std::vector<NamedPort> ports;               // named ports, in file order
   std::vector<std::string> hostname_aliases;  // isolated mode: more names in every /etc/hosts
   std::vector<MountSpec> mounts;              // isolated mode: the unit's bind mounts
   const NamedPort* FindPort(std::string_view port) const;

@@ -26,6 +26,7 @@ FaultHarness::~FaultHarness() {
   schedule_.reset();
   commands_.reset();
   supervisor_.KillAll(false);
+  isolated_.reset();  // the hub's proxy, then the units' holders
 }
 
 Status FaultHarness::Start(const std::string& yaml, uint64_t seed) {
@@ -42,12 +43,22 @@ Status FaultHarness::Start(const std::string& yaml, uint64_t seed) {
   std::vector<std::string> env = {"PATH=" + path_, "HOME=/tmp"};
   topology_ = std::make_unique<Topology>(scenario_, TopologyOptions{layout_, seed, env}, loop_,
                                          supervisor_, timeline_);
+  if (scenario_.network == scenario::NetworkMode::kIsolated) {
+    auto isolated = run::IsolatedNetwork::Start(scenario_, *topology_, layout_, seed);
+    if (!isolated) return isolated.status();
+    isolated_ = std::move(*isolated);
+  }
   FL_RETURN_IF_ERROR(topology_->Prepare());
-  auto network = run::LoopbackNetwork::Start(scenario_, *topology_, seed);
-  if (!network) return network.status();
-  network_ = std::move(*network);
-  if (network_->proxy()) {
-    link_network_ = std::make_unique<faults::LinkNetwork>(*network_->proxy(), scenario_.links);
+  if (isolated_) {
+    net_ = &isolated_->hub();
+  } else {
+    auto network = run::LoopbackNetwork::Start(scenario_, *topology_, seed);
+    if (!network) return network.status();
+    network_ = std::move(*network);
+    if (network_->proxy()) {
+      link_network_ = std::make_unique<faults::LinkNetwork>(*network_->proxy(), scenario_.links);
+      net_ = link_network_.get();
+    }
   }
   faults::Planner swarm(config_, seed);
   std::set<std::string> clock_targets, disk_targets;
@@ -74,7 +85,7 @@ Status FaultHarness::Start(const std::string& yaml, uint64_t seed) {
   commands_ = std::make_unique<run::SupervisedFaultCommands>(supervisor_, *topology_, *clock_,
                                                              timeline_, layout_, env, seed);
   injectors_ = faults::Injectors{.services = topology_.get(),
-                                 .network = link_network_.get(),
+                                 .network = net_,
                                  .in_process = in_process_.get(),
                                  .cpu = cpu_.get(),
                                  .commands = commands_.get(),

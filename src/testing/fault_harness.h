@@ -1,6 +1,6 @@
 // FaultHarness: one history's services and fault schedule, wired the way a history wires them,
-// inside a test or benchmark process: real processes, a real fault proxy for links, the real
-// injectors. Tests load a scenario, start its services, enable the schedule (or inject a plan
+// inside a test or benchmark process: real processes, a real fault proxy for links (or, for a
+// scenario with `network: isolated`, the units and their hub), the real injectors. Tests load a scenario, start its services, enable the schedule (or inject a plan
 // directly) and watch the timeline and the processes. One thread: the caller's, which runs the
 // loop through RunUntil.
 #pragma once
@@ -19,6 +19,7 @@
 #include "process/loop_clock.h"
 #include "process/supervisor.h"
 #include "run/fault_commands.h"
+#include "run/isolated_network.h"
 #include "run/loopback_network.h"
 #include "timeline/timeline.h"
 #include "topology/topology.h"
@@ -47,7 +48,9 @@ class FaultHarness {
   faults::FaultSchedule& schedule() { return *schedule_; }
   const faults::FaultsConfig& config() const { return config_; }
   Topology& topology() { return *topology_; }
-  faults::NetworkControl* network() { return link_network_.get(); }
+  // The network seam: the links' proxy (loopback mode) or the hub (network: isolated).
+  faults::NetworkControl* network() { return net_; }
+  bool isolated() const { return isolated_ != nullptr; }
   faults::Injectors& injectors() { return injectors_; }
   net::FaultProxy* proxy() { return network_ ? network_->proxy() : nullptr; }
   EventLoop& loop() { return loop_; }
@@ -71,6 +74,8 @@ class FaultHarness {
   std::unique_ptr<Topology> topology_;
   std::unique_ptr<run::LoopbackNetwork> network_;
   std::unique_ptr<faults::LinkNetwork> link_network_;
+  std::unique_ptr<run::IsolatedNetwork> isolated_;
+  faults::NetworkControl* net_ = nullptr;
   std::unique_ptr<faults::InProcessFaults> in_process_;
   std::unique_ptr<faults::CgroupCpu> cpu_;
   std::unique_ptr<run::SupervisedFaultCommands> commands_;

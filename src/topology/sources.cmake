@@ -1,8 +1,13 @@
-# Sources and tests of src/topology/: a history's services, ports, health, teardown.
+# Sources and tests of src/topology/: a history's services, ports, health, teardown, and the
+# run's reusable prepared folders.
 target_sources(faultline_core PRIVATE
   src/topology/ports.cc
+  src/topology/prepared_store.cc
   src/topology/topology.cc
+  src/topology/tree_copy.cc
 )
 faultline_test(topology_test
+  src/topology/prepared_store_test.cc
   src/topology/topology_test.cc
+  src/topology/tree_copy_test.cc
 )

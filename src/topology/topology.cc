@@ -14,6 +14,8 @@
 #include "base/strings.h"
 #include "process/spawn.h"
 #include "topology/ports.h"
+#include "topology/prepared_store.h"
+#include "topology/tree_copy.h"
 
 namespace faultline {
 
@@ -34,6 +36,7 @@ struct Topology::Service {
   EventLoop::TimerId health_deadline = 0;
   EventLoop::TimerId restart_timer = 0;
   int starts = 0;
+  bool copied = false;         // its folder is a copy of the run's prepared one: skip prepare
   bool exit_expected = false;  // the next exit was caused by faultline
   std::string exit_reason;
   std::function<void()> on_down;  // a fault waits for this exit
@@ -245,6 +248,46 @@ void Topology::Start(std::function<void(Status)> done) {
     setup_timer_ = 0;
     SetupTimedOut();
   });
+  bool reuse = options_.prepared && std::any_of(services_.begin(), services_.end(),
+                                                [](auto& s) { return s->spec->reusable_prepared; });
+  if (!reuse) {
+    StartReadyServices();
+    return;
+  }
+  // The setup timeout runs meanwhile: a preparation that hangs fails setup like a service would.
+  options_.prepared->Acquire([this, alive = alive_](Result<const PreparedStore::Snapshot*> r) {
+    if (!*alive || !start_done_) return;
+    if (!r) {
+      FailStart(r.error());
+      return;
+    }
+    UsePrepared((*r)->dirs);
+  });
+}
+
+bool Topology::InScope(const Service& s) const {
+  return options_.only.empty() || options_.only.count(s.spec->name) > 0;
+}
+
+void Topology::UsePrepared(const std::map<std::string, std::string>& snapshot) {
+  for (auto& s : services_) {
+    auto from = snapshot.find(s->spec->name);
+    if (from == snapshot.end()) continue;
+    auto began = loop_.Now();
+    CopyStats stats;
+    Status copied = CopyTree(from->second, s->dir, &stats);
+    if (!copied.ok()) {
+      FailStart(fmt::format("service '{}': copying its prepared folder: {}", s->spec->name,
+                            copied.message()));
+      return;
+    }
+    s->copied = true;
+    auto ms = std::chrono::duration_cast<Millis>(loop_.Now() - began).count();
+    AppendLog(*s, fmt::format("prepared folder copied from {} ({} files, {:.1f} MB, {} shared by "
+                              "reflink) in {} ms",
+                              from->second, stats.files, static_cast<double>(stats.bytes) / 1e6,
+                              stats.reflinked, ms));
+  }
   StartReadyServices();
 }
 
@@ -252,6 +295,7 @@ void Topology::StartReadyServices() {
   if (!start_done_) return;
   bool all_healthy = true;
   for (auto& s : services_) {
+    if (!InScope(*s)) continue;
     all_healthy &= s->state == State::kHealthy;
     if (s->state != State::kPending) continue;
     bool ready =
@@ -272,7 +316,7 @@ void Topology::StartReadyServices() {
 }
 
 void Topology::RunPrepare(Service& s, size_t index) {
-  if (index >= s.spec->prepare.size()) {
+  if (s.copied || index >= s.spec->prepare.size()) {
     Launch(s);
     return;
   }
@@ -453,7 +497,7 @@ void Topology::SetupTimedOut() {
   std::string message = fmt::format("setup did not complete within {}; not healthy:",
                                     FormatDuration(scenario_.setup_timeout));
   for (const auto& s : services_) {
-    if (s->state == State::kHealthy) continue;
+    if (!InScope(*s) || s->state == State::kHealthy) continue;
     message += fmt::format("\n  service '{}' ({}); last lines of {}:\n", s->spec->name,
                            StateName(s->state), s->log_path);
     for (const auto& line : Split(LogTail(s->spec->name, kLogTailLines), '\n')) {
@@ -478,7 +522,7 @@ std::string Topology::LogPath(const std::string& name) const {
 std::vector<std::string> Topology::Unhealthy() const {
   std::vector<std::string> out;
   for (const auto& s : services_) {
-    if (s->state != State::kHealthy) out.push_back(s->spec->name);
+    if (InScope(*s) && s->state != State::kHealthy) out.push_back(s->spec->name);
   }
   return out;
 }

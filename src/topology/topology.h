@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,18 @@
 
 namespace faultline {
 
+class PreparedStore;
+
 struct TopologyOptions {
   HistoryLayout layout;               // this history's folder (created by the caller)
   uint64_t seed = 0;                  // the history's seed, for {history.seed}
   std::vector<std::string> base_env;  // the environment every child starts from ("K=V")
+  // Where reusable prepared folders come from (`prepared: reusable`): copied instead of
+  // prepared. Null: every service runs its prepare steps.
+  PreparedStore* prepared = nullptr;
+  // Only these services start (empty: all of them); the others still get ports and folders, so
+  // that placeholders resolve. PreparedStore's preparation starts the reusable services alone.
+  std::set<std::string> only = {};
 };
 
 class Topology : public faults::ServiceControl {
@@ -92,6 +101,9 @@ class Topology : public faults::ServiceControl {
   struct Service;
   Service* Find(const std::string& name);
   const Service* Find(const std::string& name) const;
+  bool InScope(const Service& s) const;
+  // Copies the reusable services' prepared folders from `snapshot`, then starts services.
+  void UsePrepared(const std::map<std::string, std::string>& snapshot);
   void StartReadyServices();
   void RunPrepare(Service& s, size_t index);
   void Launch(Service& s);

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Replication connected, reads work, acknowledged writes still on the primary.
+exec faultline-pg-workload anytime

@@ -1,0 +1,328 @@
+// Rebuild and Merge: a Report from run folders alone. Histories are folded one at a time (a
+// timeline is dropped once folded into the book and its trace), in index order for one run and in
+// seed order for a merge, so the report never depends on how histories interleaved in time. A
+// reader thread parses the next timelines while the caller's thread folds (TimelineReader).
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "base/files.h"
+#include "base/strings.h"
+#include "report/logs.h"
+#include "report/report.h"
+#include "timeline/timeline.h"
+
+namespace faultline::report {
+namespace {
+
+using properties::Outcome;
+
+struct RunFolder {
+  std::string dir;
+  RunMeta meta;
+};
+
+struct HistoryFolder {
+  size_t run = 0;  // index into the runs
+  std::string dir;
+  int index = 0;
+  uint64_t seed = 0;
+};
+
+Result<RunFolder> ReadRunFolder(const std::string& dir) {
+  auto text = ReadFile(dir + "/run.json");
+  if (!text)
+    return Unexpected(fmt::format("{} is not a faultline run folder: {}", dir, text.error()));
+  Json meta = Json::parse(*text, nullptr, false);
+  if (!meta.is_object()) return Unexpected(fmt::format("{}/run.json is not valid JSON", dir));
+  RunFolder run{.dir = dir, .meta = MetaFromJson(meta)};
+  run.meta.run_dir = dir;
+  return run;
+}
+
+// "h012-seed112" -> (12, 112).
+bool ParseHistoryName(const std::string& name, int& index, uint64_t& seed) {
+  size_t dash = name.find("-seed");
+  if (name.size() < 2 || name[0] != 'h' || dash == std::string::npos) return false;
+  auto i = ParseInt(std::string_view(name).substr(1, dash - 1));
+  auto s = ParseUint(std::string_view(name).substr(dash + 5));
+  if (!i || !s) return false;
+  index = static_cast<int>(*i);
+  seed = *s;
+  return true;
+}
+
+std::vector<HistoryFolder> ListHistories(const std::string& run_dir, size_t run) {
+  std::vector<HistoryFolder> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(run_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    HistoryFolder h{.run = run, .dir = run_dir + "/" + name};
+    if (!ParseHistoryName(name, h.index, h.seed) || !PathExists(h.dir + "/timeline.jsonl")) {
+      continue;
+    }
+    out.push_back(std::move(h));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  return out;
+}
+
+HistoryRow RowFromEvents(const std::vector<Event>& events, const HistoryFolder& f) {
+  HistoryRow row{.index = f.index, .seed = f.seed, .dir = f.dir, .outcome = "interrupted"};
+  int64_t started = 0;  // invocations, for a timeline cut short (faultline was killed)
+  for (const auto& e : events) {
+    started += e.type == EventType::kCommandStart;
+    if (e.type == EventType::kHistoryStart) {
+      row.template_name = JsonString(e.fields, "template");
+    } else if (e.type == EventType::kHistoryEnd) {
+      row.outcome = JsonString(e.fields, "outcome", "completed");
+      row.message = JsonString(e.fields, "message");
+      row.terminal = JsonString(e.fields, "terminal");
+      row.invocations = JsonInt(e.fields, "invocations", 0);
+      row.seconds = static_cast<double>(e.t_us) / 1e6;
+    }
+  }
+  if (row.outcome == "interrupted") row.invocations = started;
+  return row;
+}
+
+class Builder {
+ public:
+  Builder(std::vector<RunFolder> runs, properties::PropertyBook& book)
+      : runs_(std::move(runs)), book_(book) {}
+
+  Status Read(std::vector<HistoryFolder> folders, bool renumber, Report& r);
+  void Replays(Report& r);
+  void Logs(Report& r);
+
+ private:
+  std::vector<RunFolder> runs_;
+  properties::PropertyBook& book_;
+};
+
+// Parses the timelines of `folders` in order on a thread of its own, at most two histories
+// ahead of the one being folded: parsing JSON is most of a rebuild's work, and folding must stay
+// in order on the caller's thread.
+class TimelineReader {
+ public:
+  explicit TimelineReader(const std::vector<HistoryFolder>& folders)
+      : folders_(folders), thread_([this] { Run(); }) {}
+  ~TimelineReader() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // The timeline of folders[i]; call with i = 0, 1, 2, ... in turn.
+  Result<TimelineFile> Take(size_t i) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return ready_.count(i) > 0; });
+    Result<TimelineFile> t = std::move(ready_.at(i));
+    ready_.erase(i);
+    cv_.notify_all();
+    return t;
+  }
+
+ private:
+  void Run() {
+    for (size_t i = 0; i < folders_.size(); ++i) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || ready_.size() < 2; });
+        if (stop_) return;
+      }
+      auto t = ReadTimeline(folders_[i].dir + "/timeline.jsonl");
+      std::lock_guard lock(mu_);
+      ready_.emplace(i, std::move(t));
+      cv_.notify_all();
+    }
+  }
+
+  const std::vector<HistoryFolder>& folders_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<size_t, Result<TimelineFile>> ready_;  // GUARDED_BY(mu_)
+  bool stop_ = false;                             // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+// A passing assertion of a property that already has its first passing example needs neither
+// its details nor its location: dropping them spares the book two copies per line.
+void DropWhatTheBookHas(const properties::PropertyBook& book, Event& e) {
+  if (e.type != EventType::kAssert) return;
+  Json& a = e.fields["assert"];
+  if (!a.is_object() || !JsonBool(a, "condition", false)) return;
+  const properties::Property* p = book.Find(JsonString(a, "id"));
+  if (!p || !p->first_pass || p->kind == sdk::AssertKind::kUnreachable) return;
+  a.erase("details");
+  a.erase("location");
+}
+
+Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& r) {
+  if (renumber) {
+    for (size_t i = 0; i < folders.size(); ++i) folders[i].index = static_cast<int>(i);
+  }
+  TimelineReader reader(folders);
+  for (size_t i = 0; i < folders.size(); ++i) {
+    HistoryFolder& f = folders[i];
+    auto timeline = reader.Take(i);
+    if (!timeline) return Status::Error(timeline.error());
+    if (timeline->skipped_lines > 0) {
+      r.read_warnings.push_back(fmt::format("{}/timeline.jsonl: {} line(s) could not be read",
+                                            f.dir, timeline->skipped_lines));
+    }
+    properties::HistoryRef ref{f.index, f.seed};
+    TraceBuilder trace(ref, book_);
+    for (auto& e : timeline->events) {
+      DropWhatTheBookHas(book_, e);
+      trace.Add(e);
+    }
+    HistoryRow row = RowFromEvents(timeline->events, f);
+    const RunMeta& meta = runs_[f.run].meta;
+    row.run_dir = meta.run_dir;
+    row.replay = ReplayCommand(meta, f.seed);
+    r.histories.push_back(std::move(row));
+    r.traces.push_back(trace.Finish());
+  }
+  return Status::Ok();
+}
+
+// Every history run again by --replay-failures (replays/seed<S>-<k>/): for each property that
+// failed in the original history of seed S, how many of its replays failed it again.
+void Builder::Replays(Report& r) {
+  for (size_t run = 0; run < runs_.size(); ++run) {
+    std::map<uint64_t, std::vector<std::string>> by_seed;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(runs_[run].dir + "/replays", ec)) {
+      std::string name = entry.path().filename().string();
+      size_t dash = name.rfind('-');
+      auto seed = name.starts_with("seed") && dash != std::string::npos
+                      ? ParseUint(std::string_view(name).substr(4, dash - 4))
+                      : std::nullopt;
+      if (seed && PathExists(entry.path().string() + "/timeline.jsonl")) {
+        by_seed[*seed].push_back(entry.path().string());
+      }
+    }
+    for (auto& [seed, dirs] : by_seed) {
+      std::sort(dirs.begin(), dirs.end());
+      // The properties that failed in this run's history of `seed`.
+      std::vector<std::string> ids;
+      for (size_t i = 0; i < r.histories.size(); ++i) {
+        if (r.histories[i].seed != seed || r.histories[i].run_dir != runs_[run].meta.run_dir) {
+          continue;
+        }
+        for (const auto& [id, counts] : r.traces[i].properties) {
+          const properties::Property* p = book_.Find(id);
+          if (counts.failures > 0 && p && properties::Evaluate(*p).outcome == Outcome::kFailed) {
+            ids.push_back(id);
+          }
+        }
+      }
+      std::map<std::string, int> recurred;
+      for (const auto& dir : dirs) {
+        auto timeline = ReadTimeline(dir + "/timeline.jsonl");
+        if (!timeline) continue;
+        properties::PropertyBook replay;
+        for (const auto& e : timeline->events) replay.Add({0, seed}, e);
+        for (const auto& id : ids) {
+          const properties::Property* p = replay.Find(id);
+          recurred[id] += p && properties::Evaluate(*p).outcome == Outcome::kFailed;
+        }
+      }
+      for (const auto& id : ids) {
+        r.replays.push_back({id, seed, static_cast<int>(dirs.size()), recurred[id]});
+      }
+    }
+  }
+}
+
+void Builder::Logs(Report& r) {
+  for (const properties::Property* p : book_.Sorted()) {
+    if (properties::Evaluate(*p).outcome != Outcome::kFailed) break;  // failing come first
+    if (!p->first_fail) continue;
+    const properties::Example& e = *p->first_fail;
+    if (e.history < 0 || static_cast<size_t>(e.history) >= r.histories.size()) continue;
+    r.logs[p->id] = FailureLogs(r.histories[static_cast<size_t>(e.history)], TraceOf(r, e.history),
+                                e, r.meta.run_dir);
+  }
+}
+
+Result<Report> Build(std::vector<RunFolder> runs, const std::string& report_dir, bool merge,
+                     properties::PropertyBook& book) {
+  std::vector<HistoryFolder> folders;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto listed = ListHistories(runs[i].dir, i);
+    folders.insert(folders.end(), listed.begin(), listed.end());
+  }
+  if (merge) {
+    std::stable_sort(folders.begin(), folders.end(),
+                     [](const auto& a, const auto& b) { return a.seed < b.seed; });
+  }
+  Report r;
+  r.meta = runs[0].meta;
+  r.meta.run_dir = report_dir;
+  Builder builder(runs, book);
+  if (Status s = builder.Read(std::move(folders), merge, r); !s.ok()) {
+    return Unexpected(s.message());
+  }
+  r.book = &book;
+  r.interrupted = std::any_of(r.histories.begin(), r.histories.end(),
+                              [](const HistoryRow& h) { return h.outcome == "interrupted"; });
+  builder.Replays(r);
+  builder.Logs(r);
+  return r;
+}
+
+}  // namespace
+
+Result<Report> Rebuild(const std::string& run_dir, properties::PropertyBook& book) {
+  auto run = ReadRunFolder(run_dir);
+  if (!run) return Unexpected(run.error());
+  if (!run->meta.merged_from.empty()) return Merge(run->meta.merged_from, run_dir, book);
+  std::vector<RunFolder> runs;
+  runs.push_back(std::move(*run));
+  return Build(std::move(runs), run_dir, /*merge=*/false, book);
+}
+
+Result<Report> Merge(std::span<const std::string> run_dirs, const std::string& out_dir,
+                     properties::PropertyBook& book) {
+  if (run_dirs.empty()) return Unexpected("nothing to merge: name at least one run folder");
+  std::vector<RunFolder> runs;
+  for (const auto& dir : run_dirs) {
+    auto run = ReadRunFolder(dir);
+    if (!run) return Unexpected(run.error());
+    if (!run->meta.merged_from.empty()) {
+      return Unexpected(fmt::format("{} is a merged report; merge the runs it names instead", dir));
+    }
+    if (!runs.empty() && run->meta.scenario_name != runs[0].meta.scenario_name) {
+      return Unexpected(fmt::format("{} ran scenario '{}', {} ran '{}': merge runs of one scenario",
+                                    dir, run->meta.scenario_name, runs[0].dir,
+                                    runs[0].meta.scenario_name));
+    }
+    runs.push_back(std::move(*run));
+  }
+  auto r = Build(runs, out_dir, /*merge=*/true, book);
+  if (!r) return r;
+  RunMeta& m = r->meta;
+  m.merged_from.assign(run_dirs.begin(), run_dirs.end());
+  m.histories = static_cast<int>(r->histories.size());
+  m.seed = r->histories.empty() ? 0 : r->histories.front().seed;
+  m.jobs = 0;
+  for (const auto& run : runs) {
+    m.jobs += run.meta.jobs;
+    if (!run.meta.started.empty() && (m.started.empty() || run.meta.started < m.started)) {
+      m.started = run.meta.started;
+    }
+    m.ended = std::max(m.ended, run.meta.ended);
+  }
+  std::vector<uint64_t> seeds;
+  for (const auto& h : r->histories) seeds.push_back(h.seed);
+  m.seeds = DescribeSeeds(seeds);
+  return r;
+}
+
+}  // namespace faultline::report
