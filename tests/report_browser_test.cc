@@ -150,8 +150,9 @@ TEST(ReportBrowser, FailingFirstTimelinesClickDetailsAndPayloadsStayText) {
   EXPECT_EQ(c["setupLines"], 3);
   EXPECT_EQ(c["terminalLines"], 3);
   EXPECT_THAT(c["serviceLanes"].get<std::string>(), HasSubstr("faults,primary,replica,commands 1"));
-  EXPECT_THAT(c["attribution"].get<std::string>(),
-              HasSubstr("fails only when pause is on (on in all 1 failing history; off in 2 of 2"));
+  EXPECT_THAT(
+      c["attribution"].get<std::string>(),
+      HasSubstr("fails only when pause is on (on in the one failing history; off in 2 of 2"));
   EXPECT_EQ(c["replay"], "faultline run scenarios/kv --seed 41 --duration 10s");
   // The payloads render as text and run nothing.
   EXPECT_THAT(c["details"].get<std::string>(), HasSubstr(R"("note": "<img src=x onerror=)"));

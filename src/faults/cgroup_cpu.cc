@@ -104,6 +104,11 @@ Status CgroupCpu::Release(uint64_t handle) {
   if (it == limited_.end()) return Status::Error("unknown cpu limit");
   Limited l = std::move(it->second);
   limited_.erase(it);
+  // The limit is lifted before anything moves: a task moved out of a cgroup whose quota is spent
+  // can stay throttled for up to a second after the move (seen on Linux 6.18), and a healed
+  // service must run at once.
+  (void)(v2_ ? WriteFile(l.dir + "/cpu.max", fmt::format("max {}", kPeriodUs))
+             : WriteFile(l.dir + "/cpu.cfs_quota_us", "-1"));
   // Every process now in the cgroup, the ones forked under the limit included, goes back.
   auto procs = ReadFile(l.dir + "/cgroup.procs");
   std::string fallback = l.origin.empty() ? "/" : l.origin.begin()->second;

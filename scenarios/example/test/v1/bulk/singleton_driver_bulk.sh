@@ -1,9 +1,13 @@
 #!/bin/bash
-# The only driver of its history: writes a batch of keys and reads each one back.
+# The only driver of its history: writes a batch of keys and reads each one back. Bounded in
+# time as well as count: under faults a request may wait out its read timeout, and the driver
+# must end well within its command timeout.
 . "$(dirname "$0")/../../../lib/kv.sh"
 count=$(( $(faultline sdk random --below 50) + 10 ))
+deadline=$((SECONDS + 20))
 : >"$STATE/bulk"
 for i in $(seq "$count"); do
+  [ $SECONDS -lt $deadline ] || break
   value="v$(faultline sdk random --below 1000000)"
   [ "$(kv SET "bulk$i" "$value")" = OK ] || continue
   echo "bulk$i $value" >>"$STATE/bulk"
