@@ -73,6 +73,11 @@ struct OutService {
   std::vector<std::string> aliases;
   std::vector<std::pair<std::string, std::string>> mounts;  // target, source (relative to out)
   std::string user, stop_signal, stop_grace, restart, image;
+  // What the compose file itself says to run, for `render-compose` to give back when the local
+  // command differs from it (an image's entrypoint mapped to a local program, a Dockerfile's
+  // ENTRYPOINT): kept as compose.entrypoint and compose.command.
+  std::optional<Argv> compose_entrypoint;
+  Argv compose_command;
 };
 
 // Scenario strings hold placeholders: a literal brace is written doubled.
@@ -526,9 +531,9 @@ void Importer::ImportKey(OutService& s, const std::string& key, const YAML::Node
   } else if (key == "networks") {
     ImportNetworks(s, v);
   } else if (key == "entrypoint") {
-    if (auto w = Words(v, what)) entrypoint = *w;
+    if (auto w = Words(v, what)) entrypoint = s.compose_entrypoint.emplace(*w);
   } else if (key == "command") {
-    if (auto w = Words(v, what)) command = *w;
+    if (auto w = Words(v, what)) command = s.compose_command = *w;
   } else if (key == "user" || key == "stop_signal" || key == "stop_grace_period") {
     auto text = String(v, what);
     if (!text) return;
@@ -634,10 +639,20 @@ void Importer::EmitService(YAML::Emitter& out, const OutService& s) const {
   if (!s.stop_signal.empty()) out << YAML::Key << "stop_signal" << YAML::Value << s.stop_signal;
   if (!s.stop_grace.empty()) out << YAML::Key << "stop_grace" << YAML::Value << s.stop_grace;
   if (!s.restart.empty()) out << YAML::Key << "restart" << YAML::Value << s.restart;
-  if (!s.image.empty()) {
-    // Kept so that `faultline render-compose` gives the platform the same image back.
-    out << YAML::Key << "compose" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
-        << "image" << YAML::Value << s.image << YAML::EndMap;
+  // Kept so that `faultline render-compose` gives the platform the same image and the same
+  // entrypoint and command back (rendering writes no empty command).
+  bool same_argv = !s.compose_entrypoint && s.compose_command == s.command;
+  if (!s.image.empty() || !same_argv) {
+    out << YAML::Key << "compose" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (!s.image.empty()) out << YAML::Key << "image" << YAML::Value << s.image;
+    if (s.compose_entrypoint) {
+      out << YAML::Key << "entrypoint" << YAML::Value << YAML::Flow
+          << escaped(*s.compose_entrypoint);
+    }
+    if (!same_argv) {
+      out << YAML::Key << "command" << YAML::Value << YAML::Flow << escaped(s.compose_command);
+    }
+    out << YAML::EndMap;
   }
   out << YAML::EndMap;
 }
