@@ -8,7 +8,7 @@ DEPS := cmake ninja-build g++ clang libclang-rt-14-dev pkgconf \
         libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev libssl-dev \
         postgresql-15 postgresql-client-15 libsqlite3-dev faketime libfiu-dev fiu-utils socat jq \
         util-linux procps iproute2 libnftables-dev etcd-server etcd-client libxml2-dev chromium \
-        python3
+        python3 docker-compose
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LOCK := flock /tmp/faultline-build.lock

@@ -4,6 +4,7 @@
 // table after a normal end, an error and SIGKILL.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <set>
@@ -273,6 +274,165 @@ TEST_F(Isolated, EtcdMajorityCommitsWhileTheIsolatedMemberCannotAndTheClusterHea
         << ")";
   }
   EXPECT_GT(windows_checked, 0);
+  ExpectNothingLeft();
+}
+
+// A platform config as a team writes it by hand: three etcd members (the image's own entrypoint,
+// ETCD_* variables, 0.0.0.0 listeners, fixed ports, host names, data on a bind mount) and a client
+// built from a Dockerfile whose entrypoint signals setup complete and whose templates it copies
+// under /opt/antithesis/test/v1/. Imported, it runs here unchanged in isolated mode; rendered
+// back, every service equals the original in each key the platform reads.
+std::string EtcdMember(int i) {
+  std::string m = R"(  etcdN:
+    image: bitnami/etcd:3.5
+    container_name: etcdN
+    hostname: etcdN
+    environment:
+      ETCD_NAME: etcdN
+      ETCD_DATA_DIR: /bitnami/etcd/data
+      ETCD_LISTEN_CLIENT_URLS: http://0.0.0.0:2379
+      ETCD_ADVERTISE_CLIENT_URLS: http://etcdN:2379
+      ETCD_LISTEN_PEER_URLS: http://0.0.0.0:2380
+      ETCD_INITIAL_ADVERTISE_PEER_URLS: http://etcdN:2380
+      ETCD_INITIAL_CLUSTER: etcd0=http://etcd0:2380,etcd1=http://etcd1:2380,etcd2=http://etcd2:2380
+      ETCD_INITIAL_CLUSTER_STATE: new
+      ETCD_INITIAL_CLUSTER_TOKEN: platform-etcd
+      ALLOW_NONE_AUTHENTICATION: "yes"
+    ports: ["2379", "2380"]
+    volumes: ["./data/etcdN:/bitnami/etcd"]
+    healthcheck:
+      test: ["CMD", "etcdctl", "endpoint", "health"]
+      interval: 1s
+      timeout: 3s
+)";
+  std::string out;
+  for (char c : m) out += c == 'N' ? std::string(1, static_cast<char>('0' + i)) : std::string(1, c);
+  return out;
+}
+
+constexpr const char* kEtcdClient = R"(  client:
+    image: example/etcd-client:1
+    build: {context: ./client}
+    container_name: client
+    hostname: client
+    environment: {ETCD_ENDPOINTS: "http://etcd0:2379,http://etcd1:2379,http://etcd2:2379"}
+    depends_on:
+      etcd0: {condition: service_healthy}
+      etcd1: {condition: service_healthy}
+      etcd2: {condition: service_healthy}
+)";
+
+// The keys of a compose service that the platform reads, normalized where compose allows two
+// spellings of one thing: `ports` and `expose` both give the container's ports (the platform
+// publishes none), `depends_on` as its names and conditions, and NO_COLOR, which rendering adds
+// by the platform's rules, left out.
+std::map<std::string, std::string> PlatformKeys(const YAML::Node& svc) {
+  std::map<std::string, std::string> out;
+  for (const char* key : {"image", "container_name", "hostname", "entrypoint", "command", "user"}) {
+    if (svc[key]) out[key] = YAML::Dump(svc[key]);
+  }
+  std::map<std::string, std::string> env;
+  for (const auto& kv : svc["environment"]) {
+    if (kv.first.as<std::string>() != "NO_COLOR") {
+      env[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+  }
+  for (const auto& [k, v] : env) out["environment." + k] = v;
+  std::set<std::string> ports;
+  for (const char* key : {"ports", "expose"}) {
+    for (const auto& p : svc[key]) ports.insert(p.as<std::string>());
+  }
+  out["ports"] = Join(std::vector<std::string>(ports.begin(), ports.end()), ",");
+  for (const auto& kv : svc["depends_on"]) {
+    out["depends_on." + kv.first.as<std::string>()] = kv.second["condition"].as<std::string>();
+  }
+  for (const char* key : {"test", "interval", "timeout"}) {
+    if (svc["healthcheck"][key])
+      out[std::string("healthcheck.") + key] = YAML::Dump(svc["healthcheck"][key]);
+  }
+  return out;
+}
+
+TEST_F(Isolated, AnImportedEtcdClusterRunsHereAndRendersBackTheSameServices) {
+  if (access("/usr/bin/etcd", X_OK) != 0) GTEST_SKIP() << "etcd-server is not installed";
+  std::string dir = out_dir_ + "/platform";
+  auto write = [&](const std::string& rel, const std::string& text) {
+    std::string path = dir + "/" + rel;
+    ASSERT_TRUE(MakeDirs(path.substr(0, path.rfind('/'))).ok());
+    ASSERT_TRUE(WriteFile(path, text, 0755).ok());
+  };
+  std::string compose = "services:\n" + EtcdMember(0) + EtcdMember(1) + EtcdMember(2) + kEtcdClient;
+  write("docker-compose.yaml", compose);
+  for (const char* m : {"etcd0", "etcd1", "etcd2"}) ASSERT_TRUE(MakeDirs(dir + "/data/" + m).ok());
+  write("client/Dockerfile",
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends etcd-client\n"
+        "COPY entrypoint.sh /entrypoint.sh\n"
+        "COPY test/ /opt/antithesis/test/v1/etcd/\n"
+        "ENTRYPOINT [\"/entrypoint.sh\"]\n");
+  // Setup is complete once every member answers; the line is the one the official SDKs write.
+  write("client/entrypoint.sh",
+        "#!/bin/bash\n"
+        "for ((i = 0; i < 240; i++)); do\n"
+        "  etcdctl --endpoints \"$ETCD_ENDPOINTS\" --command-timeout 2s endpoint health \\\n"
+        "    >/dev/null 2>&1 && break\n"
+        "  sleep 0.25\n"
+        "done\n"
+        "echo '{\"antithesis_setup\": {\"status\": \"complete\", \"details\": null}}' \\\n"
+        "  >> \"$ANTITHESIS_SDK_LOCAL_OUTPUT\"\n"
+        "exec sleep infinity\n");
+  write("client/test/parallel_driver_put.sh",
+        "#!/bin/bash\n"
+        "# Writes through each member by host name on the fixed port and reads it back.\n"
+        "for ((i = 0; i < 10; i++)); do\n"
+        "  for m in etcd0 etcd1 etcd2; do\n"
+        "    v=\"$m-$i-$RANDOM\"\n"
+        "    etcdctl --endpoints \"http://$m:2379\" --command-timeout 2s put \"k/$m\" \"$v\" \\\n"
+        "      >/dev/null || exit 1\n"
+        "    got=$(etcdctl --endpoints \"http://$m:2379\" --command-timeout 2s get \\\n"
+        "      --print-value-only \"k/$m\")\n"
+        "    [ \"$got\" = \"$v\" ] && ok=true || ok=false\n"
+        "    faultline sdk always \"$ok\" \"a write reads back through its member\" member=$m\n"
+        "  done\n"
+        "done\n");
+  write("client/test/finally_members.sh",
+        "#!/bin/bash\n"
+        "n=$(etcdctl --endpoints http://etcd1:2379 member list | grep -c started)\n"
+        "[ \"$n\" = 3 ] && ok=true || ok=false\n"
+        "faultline sdk always \"$ok\" \"the cluster has three started members\" members=$n\n");
+
+  auto imported =
+      Faultline({"import-compose", dir + "/docker-compose.yaml", "-o", dir + "/scenario"});
+  ASSERT_EQ(imported.code, 0) << imported.out << imported.err;
+  std::string scenario_yaml = ReadFile(dir + "/scenario/scenario.yaml").value_or("");
+  EXPECT_EQ(scenario_yaml.find("TODO"), std::string::npos) << scenario_yaml;
+
+  auto run = Faultline({"run", dir + "/scenario", "--seed", "1", "--duration", "20s"});
+  ASSERT_EQ(run.code, 0) << run.out << run.err << "\n" << scenario_yaml;
+  Json report = Report();
+  EXPECT_EQ(report["summary"]["failed"], 0) << report.dump(2);
+  for (const char* id :
+       {"a write reads back through its member", "the cluster has three started members"}) {
+    const Json* p = Property(report, id);
+    ASSERT_NE(p, nullptr) << id << "\n" << report.dump(2);
+    EXPECT_GT((*p)["passes"].get<int>(), 0) << id;
+    EXPECT_EQ((*p)["failures"], 0) << id;
+  }
+  // Each member wrote its data where the compose file put it, and nowhere else.
+  for (const char* m : {"etcd0", "etcd1", "etcd2"}) {
+    EXPECT_TRUE(IsDirectory(dir + "/data/" + m + "/data/member")) << m;
+  }
+
+  auto rendered = Faultline({"render-compose", dir + "/scenario", "-o", dir + "/rendered"});
+  ASSERT_EQ(rendered.code, 0) << rendered.out << rendered.err;
+  YAML::Node original = YAML::Load(compose)["services"];
+  YAML::Node back = YAML::LoadFile(dir + "/rendered/docker-compose.yaml")["services"];
+  for (const auto& kv : original) {
+    std::string name = kv.first.as<std::string>();
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(back[name]) << name << " is not rendered";
+    EXPECT_EQ(PlatformKeys(kv.second), PlatformKeys(back[name]));
+  }
   ExpectNothingLeft();
 }
 

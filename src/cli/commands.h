@@ -22,6 +22,8 @@ int ReportMain(int argc, char** argv);
 int SdkMain(int argc, char** argv);
 int TdMain(int argc, char** argv);
 int ProxyMain(int argc, char** argv);
+int RenderComposeMain(int argc, char** argv);
+int ImportComposeMain(int argc, char** argv);
 int ExecMain(int argc, char** argv);
 
 // Every subcommand, in the order `faultline help` lists them.

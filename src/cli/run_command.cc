@@ -10,6 +10,8 @@
 #include "base/strings.h"
 #include "base/terminal.h"
 #include "cli/commands.h"
+#include "compose/render_dir.h"
+#include "compose/rules.h"
 #include "process/event_loop.h"
 #include "report/report.h"
 #include "run/run.h"
@@ -111,6 +113,13 @@ int RunOrValidate(int argc, char** argv, bool validate) {
   }
   o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
   o.progress = o.color && !no_progress;
+  if (validate) {
+    // What the platform would reject in the scenario's docker-compose.yaml: warnings only, since
+    // the local run does not depend on it.
+    for (const auto& w : compose::CheckRenderedFile(o.scenario_dir)) {
+      std::fputs(compose::FormatWarning(w).c_str(), stderr);
+    }
+  }
   BlockSignals();
   return run::Execute(o, stdout, stderr);
 }

@@ -3,7 +3,8 @@
 # faultline-full: linked --as-needed it loads no PostgreSQL, TLS or HTTP library, so a
 # `faultline sdk` call starts several times faster. The files both hold are compiled once.
 add_library(faultline_cli_common OBJECT src/cli/main.cc src/cli/run_command.cc
-            src/cli/sdk_command.cc src/cli/exec_command.cc)
+            src/cli/sdk_command.cc src/cli/exec_command.cc
+            src/cli/compose_command.cc)
 target_link_libraries(faultline_cli_common PRIVATE faultline_core)
 if(FAULTLINE_PCH)
   target_precompile_headers(faultline_cli_common REUSE_FROM faultline_core)

@@ -227,7 +227,37 @@ Discovery DiscoverTemplates(const scenario::Scenario& scenario) {
   for (const auto& s : scenario.services) {
     if (!s.templates.empty()) roots.push_back(scenario.dir + "/" + s.templates);
   }
-  return DiscoverTemplatesIn(roots);
+  Discovery d = DiscoverTemplatesIn(roots);
+  if (!d.errors.empty()) return d;
+  return SelectTemplates(scenario, std::move(d));
+}
+
+Discovery SelectTemplates(const scenario::Scenario& scenario, Discovery found) {
+  const auto& wanted = scenario.workload.templates;
+  if (wanted.empty()) return found;
+  std::vector<std::string> names;
+  for (const auto& t : found.templates) names.push_back(t.name);
+  Discovery d;
+  for (const auto& w : wanted) {
+    auto it = std::find_if(found.templates.begin(), found.templates.end(),
+                           [&](const Template& t) { return t.name == w.raw; });
+    if (it != found.templates.end()) continue;
+    auto suggestion = Suggest(w.raw, names);
+    d.errors.push_back(
+        {scenario.file, w.pos.line, w.pos.column,
+         fmt::format("workload.templates names '{}', which is not a template of "
+                     "the scenario{} (templates: {})",
+                     ForTerminal(w.raw),
+                     suggestion ? fmt::format(" (did you mean '{}'?)", *suggestion) : std::string(),
+                     fmt::join(names, ", "))});
+  }
+  if (!d.errors.empty()) return d;
+  for (auto& t : found.templates) {
+    bool keep = std::any_of(wanted.begin(), wanted.end(),
+                            [&](const scenario::Text& w) { return w.raw == t.name; });
+    if (keep) d.templates.push_back(std::move(t));
+  }
+  return d;
 }
 
 }  // namespace faultline::composer

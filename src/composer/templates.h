@@ -53,8 +53,12 @@ struct Discovery {
 };
 
 // Reads test/v1/ under the scenario folder and every service's `templates` folder; same-named
-// templates merge. Every problem is reported; templates are only returned when there is none.
+// templates merge, and only those workload.templates lists are kept (SelectTemplates). Every
+// problem is reported; templates are only returned when there is none.
 Discovery DiscoverTemplates(const scenario::Scenario& scenario);
+// Keeps the templates `scenario.workload.templates` lists (all when it lists none); a listed name
+// that is not among `found` is an error at its scenario.yaml line and column.
+Discovery SelectTemplates(const scenario::Scenario& scenario, Discovery found);
 // The same over explicit roots (each holding <template>/<command> entries), for tests.
 Discovery DiscoverTemplatesIn(const std::vector<std::string>& roots);
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "base/files.h"
+#include "scenario/scenario.h"
 
 namespace faultline::composer {
 namespace {
@@ -144,6 +145,49 @@ TEST(Prefixes, NamesAndDrivers) {
   EXPECT_TRUE(IsDriver(Prefix::kSingletonDriver));
   EXPECT_FALSE(IsDriver(Prefix::kAnytime));
   EXPECT_EQ(PrefixName(Prefix::kSerialDriver), "serial_driver_");
+}
+
+// workload.templates keeps the listed templates of a shared tree, for run and render alike.
+TEST_F(TemplatesTest, WorkloadTemplatesSelectFromTheTree) {
+  Write("test/v1/bank/parallel_driver_transfer", "#!/bin/sh\n");
+  Write("test/v1/queue/parallel_driver_push", "#!/bin/sh\n");
+  Write("test/v1/stock/parallel_driver_order", "#!/bin/sh\n");
+  const std::string text =
+      "name: x\nservices:\n  s: {command: [s]}\nworkload:\n  templates: [stock, bank]\n";
+  auto loaded = scenario::ParseScenario(text, "scenario.yaml", root_);
+  ASSERT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors);
+  auto d = DiscoverTemplates(*loaded.scenario);
+  ASSERT_TRUE(d.errors.empty()) << FormatDiagnostics(d.errors);
+  ASSERT_EQ(d.templates.size(), 2u);
+  EXPECT_EQ(d.templates[0].name, "bank");
+  EXPECT_EQ(d.templates[1].name, "stock");
+}
+
+TEST_F(TemplatesTest, WorkloadTemplatesWithoutSuchTemplateIsAnErrorAtItsPosition) {
+  Write("test/v1/bank/parallel_driver_transfer", "#!/bin/sh\n");
+  Write("test/v1/queue/parallel_driver_push", "#!/bin/sh\n");
+  const std::string text =
+      "name: x\nservices:\n  s: {command: [s]}\nworkload:\n  templates:\n    - bank\n    - queu\n";
+  auto loaded = scenario::ParseScenario(text, "scenario.yaml", root_);
+  ASSERT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors);
+  auto d = DiscoverTemplates(*loaded.scenario);
+  EXPECT_TRUE(d.templates.empty());
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_THAT(FormatDiagnostic(d.errors[0]),
+              HasSubstr("scenario.yaml:7:7: error: workload.templates names 'queu', which is not "
+                        "a template of the scenario (did you mean 'queue'?) (templates: bank, "
+                        "queue)"));
+}
+
+TEST_F(TemplatesTest, WorkloadTemplatesMustBeAListOfNames) {
+  for (const char* bad : {"templates: bank", "templates: []", "templates: [a/b]"}) {
+    std::string text =
+        std::string("name: x\nservices:\n  s: {command: [s]}\nworkload:\n  ") + bad + "\n";
+    auto loaded = scenario::ParseScenario(text, "scenario.yaml", root_);
+    EXPECT_FALSE(loaded.scenario) << bad;
+    ASSERT_FALSE(loaded.errors.empty()) << bad;
+    EXPECT_EQ(loaded.errors[0].line, 5) << bad;
+  }
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ const std::vector<std::string> kServiceKeys = {
 const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
 const std::vector<std::string> kWorkloadKeys = {
-    "env", "max_parallel_drivers", "command_timeout", "compose", "mounts", "hostname_aliases"};
+    "env",    "max_parallel_drivers", "command_timeout", "compose",
+    "mounts", "hostname_aliases",     "templates"};
 constexpr const char* kWorkload = "workload";
 constexpr size_t kMaxSectionNodes = 100000;
 // compose: sections become JSON for the composer. A YAML alias repeated inside itself (a "billion
@@ -106,6 +107,7 @@ class Loader {
   std::optional<HealthCheck> ParseHealthCheck(const YAML::Node& n);
   void ParseLinks(const YAML::Node& n);
   void ParseWorkload(const YAML::Node& n);
+  void ParseTemplateNames(const YAML::Node& n);
   // A section whose meaning belongs to another room, kept with its positions. At most
   // `*budget` nodes are copied (YAML aliases can make a small file a huge tree).
   std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget);
@@ -631,8 +633,28 @@ void Loader::ParseWorkload(const YAML::Node& n) {
       s_.workload.mounts = MountsOf(v, "the workload");
     } else if (key == "hostname_aliases") {
       s_.workload.hostname_aliases = NameList(v, "hostname_aliases");
+    } else if (key == "templates") {
+      ParseTemplateNames(v);
     }
   });
+}
+
+// The names are checked against the templates folder by template discovery, which knows it.
+void Loader::ParseTemplateNames(const YAML::Node& n) {
+  if (!n.IsSequence() || n.size() == 0) {
+    Error(n, "workload.templates must be a non-empty list of template names (omit it for all)");
+    return;
+  }
+  for (const auto& item : n) {
+    auto t = TextOf(item, "each entry of workload.templates");
+    if (!t) continue;
+    if (t->raw.empty() || t->raw.find('/') != std::string::npos) {
+      Error(item,
+            fmt::format("'{}' is not a template name (a folder name under test/v1/)", t->raw));
+      continue;
+    }
+    s_.workload.templates.push_back(std::move(*t));
+  }
 }
 
 std::vector<NamedPort> Loader::PortsOf(const YAML::Node& n, const std::string& service) {

@@ -93,6 +93,9 @@ struct Workload {
   Json compose;
   std::vector<std::string> hostname_aliases;  // isolated mode: the workload unit's extra names
   std::vector<MountSpec> mounts;              // isolated mode: the workload unit's bind mounts
+  // `templates: [a, b]`: the templates of test/v1/ (and services' folders) this scenario runs and
+  // renders, so one tree of templates serves several scenarios. Empty: every template.
+  std::vector<Text> templates;
 };
 
 enum class SetupMode { kHealthy, kSdk };

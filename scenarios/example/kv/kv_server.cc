@@ -82,16 +82,19 @@ struct Server {
   }
 };
 
-int Listen(int port) {
+int Listen(const std::string& host, int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    std::fprintf(stderr, "faultline-kv: --listen wants an IPv4 address, not '%s'\n", host.c_str());
+    return -1;
+  }
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 128) != 0) {
-    std::fprintf(stderr, "faultline-kv: cannot listen on 127.0.0.1:%d: %s\n", port,
+    std::fprintf(stderr, "faultline-kv: cannot listen on %s:%d: %s\n", host.c_str(), port,
                  std::strerror(errno));
     return -1;
   }
@@ -103,6 +106,7 @@ int Listen(int port) {
 int main(int argc, char** argv) {
   int port = 0;
   std::string dir;
+  std::string host = "127.0.0.1";
   Server server;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -110,15 +114,19 @@ int main(int argc, char** argv) {
       port = std::atoi(argv[++i]);
     } else if (a == "--data" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (a == "--listen" && i + 1 < argc) {
+      host = argv[++i];
     } else if (a == "--no-fsync") {
       server.fsync_writes = false;
     } else {
-      std::fprintf(stderr, "usage: faultline-kv --port PORT --data DIR [--no-fsync]\n");
+      std::fprintf(stderr,
+                   "usage: faultline-kv --port PORT --data DIR [--listen IPV4] [--no-fsync]\n");
       return 2;
     }
   }
   if (port <= 0 || dir.empty()) {
-    std::fprintf(stderr, "usage: faultline-kv --port PORT --data DIR [--no-fsync]\n");
+    std::fprintf(stderr,
+                 "usage: faultline-kv --port PORT --data DIR [--listen IPV4] [--no-fsync]\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
@@ -138,9 +146,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "faultline-kv: replayed %zu writes from %s\n", replayed, log_path.c_str());
   }
   server.log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  int listener = Listen(port);
+  int listener = Listen(host, port);
   if (server.log_fd < 0 || listener < 0) return 1;
-  std::fprintf(stderr, "faultline-kv: listening on 127.0.0.1:%d\n", port);
+  std::fprintf(stderr, "faultline-kv: listening on %s:%d\n", host.c_str(), port);
   std::vector<pollfd> fds = {{listener, POLLIN, 0}};
   std::map<int, std::string> buffers;
   while (true) {

@@ -1,7 +1,7 @@
 # Shared by the example's commands: talk to faultline-kv over bash's /dev/tcp.
 # kv COMMAND...: prints the reply line; fails when the server cannot be reached.
 kv() {
-  exec 3<>"/dev/tcp/127.0.0.1/${KV_PORT:?}" 2>/dev/null || return 1
+  exec 3<>"/dev/tcp/${KV_HOST:-127.0.0.1}/${KV_PORT:?}" 2>/dev/null || return 1
   printf '%s\n' "$*" >&3
   local reply
   IFS= read -r -t 5 reply <&3 || { exec 3>&-; return 1; }
