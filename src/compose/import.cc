@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/duration.h"
+#include "base/json.h"
 #include "base/strings.h"
 #include "compose/render.h"
 #include "scenario/scenario.h"
@@ -471,7 +472,7 @@ void Importer::ImportBuild(OutService& s, const YAML::Node& v, Argv& entrypoint,
     std::optional<Argv> args;
     std::string_view r = Trim(rest);
     if (!r.empty() && r[0] == '[') {
-      auto j = nlohmann::json::parse(r, nullptr, false);
+      auto j = ParseJson(r);
       if (j.is_array() && std::all_of(j.begin(), j.end(), [](auto& e) { return e.is_string(); })) {
         args = j.get<Argv>();
       }
