@@ -49,6 +49,8 @@ class PostgresScenario : public ::testing::Test, public e2e::Harness {
     }
     EXPECT_TRUE(WriteFile(dir + "/scenario.yaml", yaml + faults).ok());
     EXPECT_EQ(symlink(Scenario("/test/v1/upsert").c_str(), (dir + "/test/v1/upsert").c_str()), 0);
+    // The custom faults' scripts ({scenario.dir}/faults/).
+    EXPECT_EQ(symlink(Scenario("/faults").c_str(), (dir + "/faults").c_str()), 0);
     chmod(out_dir_.c_str(), 0755);
     return dir;
   }
@@ -109,10 +111,7 @@ TEST_F(PostgresScenario, DISABLED_OneHistoryWithFaultsHoldsEveryPropertyWithData
 
 // The shipped faults section, every kind on in the one history (no swarm) and decisions every
 // 1-2 s: each kind is injected and healed as planned, and every property still holds.
-// Disabled: the restart-subscription fault's heal (faults/subscription.sh ENABLE) exits 2 in
-// some histories, which fails "Faults are injected and healed as planned": a finding to fix in
-// the script before this test runs again.
-TEST_F(PostgresScenario, DISABLED_TheShippedFaultsInjectEveryKindAndEveryPropertyHolds) {
+TEST_F(PostgresScenario, TheShippedFaultsInjectEveryKindAndEveryPropertyHolds) {
   auto every_kind = [](std::string& yaml) {
     const std::string interval = "\nfaults:\n  interval: 2s..8s\n";
     size_t at = yaml.find(interval);

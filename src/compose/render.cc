@@ -4,12 +4,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/duration.h"
 #include "base/signals.h"
+#include "base/strings.h"
 #include "scenario/placeholders.h"
 
 namespace faultline::compose {
@@ -23,7 +25,7 @@ using Json = nlohmann::json;
 // The keys a `compose:` map may hold, for a service and for the workload.
 const std::vector<std::string> kServiceComposeKeys = {"image",   "port",       "ports",
                                                       "command", "entrypoint", "env"};
-const std::vector<std::string> kWorkloadComposeKeys = {"image", "env"};
+const std::vector<std::string> kWorkloadComposeKeys = {"image", "env", "packages"};
 // What the workload image needs for `faultline sdk` and the shipped helper scripts.
 constexpr const char* kWorkloadPackages =
     "bash ca-certificates coreutils libyaml-cpp0.7 libfmt9 libnftables1";
@@ -58,6 +60,7 @@ class Renderer {
                    const std::string& image);
   std::string Header() const;
   std::string Dockerfile() const;
+  std::string WorkloadPackages() const;
 
   const Scenario& s_;
   const std::vector<TemplateSource>& templates_;
@@ -129,13 +132,17 @@ void Renderer::AssignPorts(const Service& svc) {
   const Json& c = svc.compose;
   auto chosen = [&](const Json* j, const std::string& key) -> int {
     if (j == nullptr) return 0;
-    if (!j->is_number_integer() || j->get<int64_t>() < 1 || j->get<int64_t>() > 65535) {
+    // scenario.yaml's compose: values arrive as strings ("5432").
+    std::optional<int64_t> port;
+    if (j->is_number_integer()) port = j->get<int64_t>();
+    if (j->is_string()) port = ParseInt(j->get<std::string>());
+    if (!port || *port < 1 || *port > 65535) {
       Error(svc.pos,
             fmt::format("service '{}': {} must be a port number (1-65535)", svc.name, key));
       return 0;
     }
-    used.insert(j->get<int>());
-    return j->get<int>();
+    used.insert(static_cast<int>(*port));
+    return static_cast<int>(*port);
   };
   int next = kFirstAutoPort;
   auto fresh = [&] {
@@ -344,6 +351,22 @@ void Renderer::EmitWorkload(YAML::Emitter& out) {
   const std::string name(kWorkloadService);
   CheckComposeKeys(s_.workload.compose, kWorkloadComposeKeys, "the workload", {});
   CheckMounts("the workload", s_.workload.mounts, WorkloadImage());
+  if (const Json& c = s_.workload.compose; c.is_object() && c.contains("packages")) {
+    auto is_package = [](const Json& p) {
+      if (!p.is_string() || p.get<std::string>().empty()) return false;
+      const std::string& name = p.get_ref<const std::string&>();
+      return std::all_of(name.begin(), name.end(), [](char ch) {
+        return std::islower(static_cast<unsigned char>(ch)) ||
+               std::isdigit(static_cast<unsigned char>(ch)) || ch == '+' || ch == '-' || ch == '.';
+      });
+    };
+    if (!c["packages"].is_array() ||
+        !std::all_of(c["packages"].begin(), c["packages"].end(), is_package)) {
+      Error({},
+            "the workload: compose.packages must be a list of Debian package names (for "
+            "example [etcd-client])");
+    }
+  }
   out << YAML::Key << name << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "image" << YAML::Value << WorkloadImage();
   out << YAML::Key << "platform" << YAML::Value << std::string(kPlatform);
@@ -396,6 +419,19 @@ std::string Renderer::Header() const {
   return h;
 }
 
+// kWorkloadPackages, then workload.compose.packages (the Debian packages of the programs the
+// templates call: etcd-client for etcdctl, postgresql-client for psql).
+std::string Renderer::WorkloadPackages() const {
+  std::string packages = kWorkloadPackages;
+  const Json& compose = s_.workload.compose;
+  if (compose.is_object() && compose.contains("packages") && compose["packages"].is_array()) {
+    for (const auto& p : compose["packages"]) {
+      if (p.is_string()) packages += " " + p.get<std::string>();
+    }
+  }
+  return packages;
+}
+
 std::string Renderer::Dockerfile() const {
   std::string d = fmt::format(
       "# Rendered by `faultline render-compose` from scenario.yaml: the image {} of scenario '{}'\n"
@@ -408,7 +444,7 @@ std::string Renderer::Dockerfile() const {
       "    && rm -rf /var/lib/apt/lists/*\n"
       "COPY [\"bin/\", \"/usr/local/bin/\"]\n"
       "COPY [\".\", {}]\n",
-      WorkloadImage(), s_.name, kDockerfile, WorkloadImage(), kWorkloadPackages,
+      WorkloadImage(), s_.name, kDockerfile, WorkloadImage(), WorkloadPackages(),
       Quoted(std::string(kScenarioDir) + "/"));
   for (const auto& t : templates_) {
     d += fmt::format("COPY [{}, {}]\n", Quoted(t.dir + "/"),
@@ -421,6 +457,15 @@ std::string Renderer::Dockerfile() const {
   std::vector<std::string> dirs = {fmt::format("{}/{}", kStateDir, kWorkloadService)};
   for (const auto& svc : s_.services) dirs.push_back(fmt::format("{}/{}", kStateDir, svc.name));
   d += fmt::format("RUN mkdir -p {}\n", fmt::join(dirs, " "));
+  // A service that runs in this image as a user of its own owns its folder.
+  for (const auto& svc : s_.services) {
+    const Json& c = svc.compose;
+    if (svc.user.empty() || !c.is_object() || !c.contains("image") || !c["image"].is_string() ||
+        c["image"].get<std::string>() != WorkloadImage()) {
+      continue;
+    }
+    d += fmt::format("RUN chown {} {}/{}\n", svc.user, kStateDir, svc.name);
+  }
   return d;
 }
 

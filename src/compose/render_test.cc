@@ -233,6 +233,48 @@ services:
   (void)RemoveTree(*dir);
 }
 
+TEST(RenderCompose, WorkloadPackagesGoIntoTheWorkloadImage) {
+  auto render = [](const std::string& packages) {
+    std::string text =
+        "name: x\nservices:\n  db: {command: [db], compose: {image: db}}\n"
+        "workload:\n  compose: {packages: " +
+        packages + "}\n";
+    auto loaded = scenario::ParseScenario(text, "scenario.yaml", "/x");
+    EXPECT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors, text);
+    return Render(*loaded.scenario, {});
+  };
+  auto ok = render("[etcd-client, postgresql-client-15]");
+  ASSERT_TRUE(ok.rendered) << FormatDiagnostics(ok.errors);
+  EXPECT_THAT(ok.rendered->dockerfile,
+              HasSubstr("libnftables1 etcd-client postgresql-client-15 \\\n"));
+  for (const char* bad : {"etcd-client", "[Etcd]", "[\"a; rm -rf /\"]", "[[etcd]]"}) {
+    auto r = render(bad);
+    ASSERT_EQ(r.errors.size(), 1u) << bad;
+    EXPECT_THAT(r.errors[0].message, HasSubstr("compose.packages must be a list of Debian package"))
+        << bad;
+  }
+}
+
+TEST(RenderCompose, ComposePortChoosesAnAutoPort) {
+  auto render = [](const std::string& port) {
+    std::string text =
+        "name: x\nservices:\n  db:\n    command: [db, -p, \"{port}\"]\n"
+        "    port: auto\n    compose: {image: db, port: " +
+        port + "}\n";
+    auto loaded = scenario::ParseScenario(text, "scenario.yaml", "/x");
+    EXPECT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors, text);
+    return Render(*loaded.scenario, {});
+  };
+  auto ok = render("5432");
+  ASSERT_TRUE(ok.rendered) << FormatDiagnostics(ok.errors);
+  EXPECT_THAT(ok.rendered->compose, HasSubstr(R"(command: ["db", "-p", "5432"])"));
+  for (const char* bad : {"0", "65536", "http", "[1]"}) {
+    auto r = render(bad);
+    ASSERT_EQ(r.errors.size(), 1u) << bad;
+    EXPECT_THAT(r.errors[0].message, HasSubstr("compose.port must be a port number")) << bad;
+  }
+}
+
 TEST(RenderCompose, EscapeDollarsDoublesEach) {
   EXPECT_EQ(EscapeDollars("a$b$$c"), "a$$b$$$$c");
   EXPECT_EQ(EscapeDollars("plain"), "plain");

@@ -30,10 +30,12 @@ int Usage(const char* problem) {
   if (problem) std::fprintf(stderr, "faultline-pg-workload: %s\n", problem);
   std::fprintf(stderr, "usage: faultline-pg-workload MODE\n\nmodes:\n");
   for (const Mode& m : kModes) std::fprintf(stderr, "  %-11s %s\n", m.name, m.help);
-  std::fprintf(stderr,
-               "\nenvironment: PRIMARY_PORT, REPLICA_PORT, SUBSCRIBER_PORT, MODEL (required); "
-               "PRIMARY_PORT_FOR_SUBSCRIBER (setup); PGHOST, PGUSER, PGDATABASE; "
-               "WORKLOAD_DRIVER_SECONDS, WORKLOAD_REACH_SECONDS, WORKLOAD_CHECK_SECONDS\n");
+  std::fprintf(
+      stderr,
+      "\nenvironment: PRIMARY_PORT, REPLICA_PORT, SUBSCRIBER_PORT, MODEL (required); "
+      "PRIMARY_PORT_FOR_SUBSCRIBER (setup); PGHOST, PRIMARY_HOST, REPLICA_HOST, SUBSCRIBER_HOST, "
+      "PRIMARY_HOST_FOR_SUBSCRIBER (each defaults to PGHOST), PGUSER, PGDATABASE; "
+      "WORKLOAD_DRIVER_SECONDS, WORKLOAD_REACH_SECONDS, WORKLOAD_CHECK_SECONDS\n");
   return pgworkload::kExitUsage;
 }
 

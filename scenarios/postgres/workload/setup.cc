@@ -59,7 +59,9 @@ bool CreateSchema(const Config& c, Endpoint& primary, Endpoint& subscriber,
               fmt::format("CREATE SUBSCRIPTION faultline_sub CONNECTION 'host={} port={} "
                           "user={} dbname={} application_name=faultline_sub' "
                           "PUBLICATION faultline_pub",
-                          c.host, c.primary_port_for_subscriber, c.user, c.database),
+                          c.primary_host_for_subscriber.empty() ? c.Host(Server::kPrimary)
+                                                                : c.primary_host_for_subscriber,
+                          c.primary_port_for_subscriber, c.user, c.database),
               {}, c.reach_time, error);
 }
 

@@ -85,17 +85,28 @@ int Config::Port(Server s) const {
   return 0;
 }
 
+const std::string& Config::Host(Server s) const {
+  const std::string& own = s == Server::kPrimary   ? primary_host
+                           : s == Server::kReplica ? replica_host
+                                                   : subscriber_host;
+  return own.empty() ? host : own;
+}
+
 std::string Config::Conninfo(Server s, std::string_view application) const {
   return fmt::format("host={} port={} user={} dbname={} connect_timeout=5 application_name={}",
-                     host, Port(s), user, database, application);
+                     Host(s), Port(s), user, database, application);
 }
 
 std::string Config::Address(Server s) const {
-  return fmt::format("{} ({}:{})", ServerName(s), host, Port(s));
+  return fmt::format("{} ({}:{})", ServerName(s), Host(s), Port(s));
 }
 
 bool LoadConfig(Config* c, bool needs_subscriber_port, std::string* error) {
   c->host = EnvOr("PGHOST", c->host);
+  c->primary_host = EnvOr("PRIMARY_HOST", "");
+  c->replica_host = EnvOr("REPLICA_HOST", "");
+  c->subscriber_host = EnvOr("SUBSCRIBER_HOST", "");
+  c->primary_host_for_subscriber = EnvOr("PRIMARY_HOST_FOR_SUBSCRIBER", "");
   c->user = EnvOr("PGUSER", c->user);
   c->database = EnvOr("PGDATABASE", c->database);
   c->model_path = EnvOr("MODEL", "");

@@ -34,7 +34,11 @@ enum class Server { kPrimary, kReplica, kSubscriber };
 std::string_view ServerName(Server s);
 
 struct Config {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // PGHOST: each server's host unless its own is set
+  // PRIMARY_HOST, REPLICA_HOST, SUBSCRIBER_HOST (empty: `host`): one address for all three here,
+  // a host name each on a compose network.
+  std::string primary_host, replica_host, subscriber_host;
+  std::string primary_host_for_subscriber;  // PRIMARY_HOST_FOR_SUBSCRIBER (empty: the primary's)
   std::string user = "postgres";
   std::string database = "postgres";
   int primary_port = 0;
@@ -49,6 +53,7 @@ struct Config {
   std::string stop_faults;           // ANTITHESIS_STOP_FAULTS
 
   int Port(Server s) const;
+  const std::string& Host(Server s) const;
   std::string Conninfo(Server s, std::string_view application) const;
   std::string Address(Server s) const;  // "primary (127.0.0.1:5432)"
 };
