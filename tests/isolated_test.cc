@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -283,30 +284,30 @@ TEST_F(Isolated, EtcdMajorityCommitsWhileTheIsolatedMemberCannotAndTheClusterHea
 // under /opt/antithesis/test/v1/. Imported, it runs here unchanged in isolated mode; rendered
 // back, every service equals the original in each key the platform reads.
 std::string EtcdMember(int i) {
-  std::string m = R"(  etcdN:
+  std::string m = R"(  etcd@:
     image: bitnami/etcd:3.5
-    container_name: etcdN
-    hostname: etcdN
+    container_name: etcd@
+    hostname: etcd@
     environment:
-      ETCD_NAME: etcdN
+      ETCD_NAME: etcd@
       ETCD_DATA_DIR: /bitnami/etcd/data
       ETCD_LISTEN_CLIENT_URLS: http://0.0.0.0:2379
-      ETCD_ADVERTISE_CLIENT_URLS: http://etcdN:2379
+      ETCD_ADVERTISE_CLIENT_URLS: http://etcd@:2379
       ETCD_LISTEN_PEER_URLS: http://0.0.0.0:2380
-      ETCD_INITIAL_ADVERTISE_PEER_URLS: http://etcdN:2380
+      ETCD_INITIAL_ADVERTISE_PEER_URLS: http://etcd@:2380
       ETCD_INITIAL_CLUSTER: etcd0=http://etcd0:2380,etcd1=http://etcd1:2380,etcd2=http://etcd2:2380
       ETCD_INITIAL_CLUSTER_STATE: new
       ETCD_INITIAL_CLUSTER_TOKEN: platform-etcd
       ALLOW_NONE_AUTHENTICATION: "yes"
     ports: ["2379", "2380"]
-    volumes: ["./data/etcdN:/bitnami/etcd"]
+    volumes: ["etcd@-data:/bitnami/etcd"]
     healthcheck:
       test: ["CMD", "etcdctl", "endpoint", "health"]
       interval: 1s
       timeout: 3s
 )";
   std::string out;
-  for (char c : m) out += c == 'N' ? std::string(1, static_cast<char>('0' + i)) : std::string(1, c);
+  for (char c : m) out += c == '@' ? std::string(1, static_cast<char>('0' + i)) : std::string(1, c);
   return out;
 }
 
@@ -322,14 +323,31 @@ constexpr const char* kEtcdClient = R"(  client:
       etcd2: {condition: service_healthy}
 )";
 
+// A YAML value as one line, whatever its style (flow or block, quoted or not).
+std::string Canonical(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  std::vector<std::string> parts;
+  if (n.IsSequence()) {
+    for (const auto& item : n) parts.push_back(Canonical(item));
+    return "[" + Join(parts, ", ") + "]";
+  }
+  if (n.IsMap()) {
+    for (const auto& kv : n) parts.push_back(kv.first.Scalar() + ": " + Canonical(kv.second));
+    std::sort(parts.begin(), parts.end());
+    return "{" + Join(parts, ", ") + "}";
+  }
+  return "";
+}
+
 // The keys of a compose service that the platform reads, normalized where compose allows two
 // spellings of one thing: `ports` and `expose` both give the container's ports (the platform
 // publishes none), `depends_on` as its names and conditions, and NO_COLOR, which rendering adds
 // by the platform's rules, left out.
 std::map<std::string, std::string> PlatformKeys(const YAML::Node& svc) {
   std::map<std::string, std::string> out;
-  for (const char* key : {"image", "container_name", "hostname", "entrypoint", "command", "user"}) {
-    if (svc[key]) out[key] = YAML::Dump(svc[key]);
+  for (const char* key :
+       {"image", "container_name", "hostname", "entrypoint", "command", "user", "volumes"}) {
+    if (svc[key]) out[key] = Canonical(svc[key]);
   }
   std::map<std::string, std::string> env;
   for (const auto& kv : svc["environment"]) {
@@ -346,9 +364,10 @@ std::map<std::string, std::string> PlatformKeys(const YAML::Node& svc) {
   for (const auto& kv : svc["depends_on"]) {
     out["depends_on." + kv.first.as<std::string>()] = kv.second["condition"].as<std::string>();
   }
-  for (const char* key : {"test", "interval", "timeout"}) {
-    if (svc["healthcheck"][key])
-      out[std::string("healthcheck.") + key] = YAML::Dump(svc["healthcheck"][key]);
+  if (const YAML::Node health = svc["healthcheck"]) {
+    for (const char* key : {"test", "interval", "timeout"}) {
+      if (health[key]) out[std::string("healthcheck.") + key] = Canonical(health[key]);
+    }
   }
   return out;
 }
@@ -361,9 +380,10 @@ TEST_F(Isolated, AnImportedEtcdClusterRunsHereAndRendersBackTheSameServices) {
     ASSERT_TRUE(MakeDirs(path.substr(0, path.rfind('/'))).ok());
     ASSERT_TRUE(WriteFile(path, text, 0755).ok());
   };
-  std::string compose = "services:\n" + EtcdMember(0) + EtcdMember(1) + EtcdMember(2) + kEtcdClient;
+  std::string compose = "services:\n" + EtcdMember(0) + EtcdMember(1) + EtcdMember(2) +
+                        kEtcdClient +
+                        "volumes:\n  etcd0-data: {}\n  etcd1-data: {}\n  etcd2-data: {}\n";
   write("docker-compose.yaml", compose);
-  for (const char* m : {"etcd0", "etcd1", "etcd2"}) ASSERT_TRUE(MakeDirs(dir + "/data/" + m).ok());
   write("client/Dockerfile",
         "FROM debian:bookworm-slim\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends etcd-client\n"
@@ -381,20 +401,27 @@ TEST_F(Isolated, AnImportedEtcdClusterRunsHereAndRendersBackTheSameServices) {
         "echo '{\"antithesis_setup\": {\"status\": \"complete\", \"details\": null}}' \\\n"
         "  >> \"$ANTITHESIS_SDK_LOCAL_OUTPUT\"\n"
         "exec sleep infinity\n");
-  write("client/test/parallel_driver_put.sh",
-        "#!/bin/bash\n"
-        "# Writes through each member by host name on the fixed port and reads it back.\n"
-        "for ((i = 0; i < 10; i++)); do\n"
-        "  for m in etcd0 etcd1 etcd2; do\n"
-        "    v=\"$m-$i-$RANDOM\"\n"
-        "    etcdctl --endpoints \"http://$m:2379\" --command-timeout 2s put \"k/$m\" \"$v\" \\\n"
-        "      >/dev/null || exit 1\n"
-        "    got=$(etcdctl --endpoints \"http://$m:2379\" --command-timeout 2s get \\\n"
-        "      --print-value-only \"k/$m\")\n"
-        "    [ \"$got\" = \"$v\" ] && ok=true || ok=false\n"
-        "    faultline sdk always \"$ok\" \"a write reads back through its member\" member=$m\n"
-        "  done\n"
-        "done\n");
+  write(
+      "client/test/parallel_driver_put.sh",
+      "#!/bin/bash\n"
+      "# Writes through each member by host name on the fixed port and reads it back (a key\n"
+      "# of its own: drivers run side by side, each in a PID namespace of its own, so $$ is no\n"
+      "# name).\n"
+      "id=$(cat /proc/sys/kernel/random/uuid)\n"
+      "for ((i = 0; i < 10; i++)); do\n"
+      "  for m in etcd0 etcd1 etcd2; do\n"
+      "    v=\"$m-$i-$id\"\n"
+      "    etcdctl --endpoints \"http://$m:2379\" --command-timeout 2s put \"k/$id/$m/$i\" \"$v\" "
+      "\\\n"
+      "      >/dev/null || exit 1\n"
+      "    got=$(etcdctl --endpoints \"http://$m:2379\" --command-timeout 2s get \\\n"
+      "      --print-value-only \"k/$id/$m/$i\") || { echo \"get through $m failed\" >&2; "
+      "continue; }\n"
+      "    [ \"$got\" = \"$v\" ] && ok=true || ok=false\n"
+      "    faultline sdk always \"$ok\" \"a write reads back through its member\" member=$m \\\n"
+      "      got=\"$got\" want=\"$v\"\n"
+      "  done\n"
+      "done\n");
   write("client/test/finally_members.sh",
         "#!/bin/bash\n"
         "n=$(etcdctl --endpoints http://etcd1:2379 member list | grep -c started)\n"
@@ -418,20 +445,30 @@ TEST_F(Isolated, AnImportedEtcdClusterRunsHereAndRendersBackTheSameServices) {
     EXPECT_GT((*p)["passes"].get<int>(), 0) << id;
     EXPECT_EQ((*p)["failures"], 0) << id;
   }
-  // Each member wrote its data where the compose file put it, and nowhere else.
+  // Each member wrote its data in its named volume, a folder of the history's own.
+  std::string history = report["histories"][0]["dir"];
   for (const char* m : {"etcd0", "etcd1", "etcd2"}) {
-    EXPECT_TRUE(IsDirectory(dir + "/data/" + m + "/data/member")) << m;
+    EXPECT_TRUE(IsDirectory(fmt::format("{}/units/volumes/{}/{}-data/data/member", history, m, m)))
+        << m;
   }
 
   auto rendered = Faultline({"render-compose", dir + "/scenario", "-o", dir + "/rendered"});
   ASSERT_EQ(rendered.code, 0) << rendered.out << rendered.err;
   YAML::Node original = YAML::Load(compose)["services"];
   YAML::Node back = YAML::LoadFile(dir + "/rendered/docker-compose.yaml")["services"];
+  EXPECT_EQ(Canonical(YAML::Load(compose)["volumes"]),
+            Canonical(YAML::LoadFile(dir + "/rendered/docker-compose.yaml")["volumes"]));
   for (const auto& kv : original) {
     std::string name = kv.first.as<std::string>();
     SCOPED_TRACE(name);
     ASSERT_TRUE(back[name]) << name << " is not rendered";
-    EXPECT_EQ(PlatformKeys(kv.second), PlatformKeys(back[name]));
+    auto rendered = PlatformKeys(back[name]);
+    // Rendering gives a service without a health check the platform's least one (`true`).
+    if (!kv.second["healthcheck"]) {
+      EXPECT_EQ(rendered["healthcheck.test"], "[CMD, true]");
+      std::erase_if(rendered, [](const auto& e) { return e.first.starts_with("healthcheck."); });
+    }
+    EXPECT_EQ(PlatformKeys(kv.second), rendered);
   }
   ExpectNothingLeft();
 }

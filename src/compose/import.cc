@@ -79,6 +79,8 @@ struct OutService {
   // ENTRYPOINT): kept as compose.entrypoint and compose.command.
   std::optional<Argv> compose_entrypoint;
   Argv compose_command;
+  std::vector<std::pair<std::string, std::string>> volumes;  // named: name, target
+  size_t copied_mounts = 0;  // of `mounts`, those from the Dockerfile's COPY lines
 };
 
 // Scenario strings hold placeholders: a literal brace is written doubled.
@@ -356,6 +358,12 @@ void Importer::ImportVolumes(OutService& s, const YAML::Node& v) {
       rw = !(item["read_only"].IsDefined() && item["read_only"].Scalar() == "true");
     }
     bool bind = !source.empty() && (source[0] == '.' || source[0] == '/');
+    // A named volume: a folder that starts empty, in each history here.
+    if (!bind && !source.empty() && item.IsScalar() && !target.empty() && target[0] == '/' &&
+        scenario::IsHostName(source)) {
+      s.volumes.emplace_back(source, target);
+      continue;
+    }
     if (!bind || target.empty() || target[0] != '/') {
       Todo(s.name, fmt::format("volume '{}' is not a bind mount of the compose folder; give the "
                                "unit a mount or a folder ({{dir}}) for it",
@@ -436,6 +444,7 @@ void Importer::ImportCopy(OutService& s, const std::string& context, const Argv&
       template_mounts_.emplace_back(target, source);
     }
     s.mounts.emplace_back(target, source);
+    ++s.copied_mounts;
   }
 }
 
@@ -627,6 +636,11 @@ void Importer::EmitService(YAML::Emitter& out, const OutService& s) const {
     }
     out << YAML::EndMap;
   }
+  if (!s.volumes.empty()) {
+    out << YAML::Key << "volumes" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, target] : s.volumes) out << YAML::Key << name << YAML::Value << target;
+    out << YAML::EndMap;
+  }
   if (s.health) {
     out << YAML::Key << "healthcheck" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "command" << YAML::Value << YAML::Flow << escaped(*s.health);
@@ -643,9 +657,12 @@ void Importer::EmitService(YAML::Emitter& out, const OutService& s) const {
   // Kept so that `faultline render-compose` gives the platform the same image and the same
   // entrypoint and command back (rendering writes no empty command).
   bool same_argv = !s.compose_entrypoint && s.compose_command == s.command;
-  if (!s.image.empty() || !same_argv) {
+  // Files its Dockerfile copies are in its image on the platform, not bound from the host.
+  bool mounts_in_image = !s.mounts.empty() && s.copied_mounts == s.mounts.size();
+  if (!s.image.empty() || !same_argv || mounts_in_image) {
     out << YAML::Key << "compose" << YAML::Value << YAML::Flow << YAML::BeginMap;
     if (!s.image.empty()) out << YAML::Key << "image" << YAML::Value << s.image;
+    if (mounts_in_image) out << YAML::Key << "mounts_in_image" << YAML::Value << true;
     if (s.compose_entrypoint) {
       out << YAML::Key << "entrypoint" << YAML::Value << YAML::Flow
           << escaped(*s.compose_entrypoint);
@@ -733,7 +750,16 @@ ImportResult Importer::Run() {
   CheckInterpolation(root, "");
   for (const auto& kv : root) {
     std::string key = kv.first.Scalar();
-    if (key == "networks" || key == "volumes") {
+    if (key == "volumes" && kv.second.IsMap()) {
+      // Plain named volumes are the services' `volumes`; one with options is not imported.
+      for (const auto& v : kv.second) {
+        if (!v.second.IsNull() && !(v.second.IsMap() && v.second.size() == 0)) {
+          Todo("", fmt::format("volume '{}' has options (a driver, external, ...), which are not "
+                               "imported: here it is an empty folder of each history",
+                               v.first.Scalar()));
+        }
+      }
+    } else if (key == "networks" || key == "volumes") {
       Todo("", fmt::format("top-level {} are not imported (units reach each other through the "
                            "hub; give services their folders)",
                            key));

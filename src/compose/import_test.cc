@@ -16,6 +16,7 @@ namespace faultline::compose {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A platform config as users write it: three etcd members with fixed ports, 0.0.0.0 listeners
 // and ETCD_* variables, and a client built from a context whose entrypoint signals setup.
@@ -54,7 +55,7 @@ constexpr const char* kEtcd = R"(services:
       etcd0: {condition: service_healthy}
       etcd1: {condition: service_started}
       etcd2: {condition: service_healthy}
-    volumes: ["./resources:/opt/antithesis/resources:ro", "data:/var/data"]
+    volumes: ["./resources:/opt/antithesis/resources:ro", "data:/var/data", "tmpfs-x"]
     entrypoint: ["/entrypoint.py"]
     cap_add: [NET_ADMIN]
 )";
@@ -186,7 +187,10 @@ TEST_F(ImportDir, WhatCannotBeMappedIsATodoNeverAGuess) {
   std::string todos = TodosOf(r);
   EXPECT_THAT(todos, HasSubstr("web: image 'nginx:1.25' has no local program in the mapping file"));
   EXPECT_THAT(todos, HasSubstr("client: key 'cap_add' is not imported"));
-  EXPECT_THAT(todos, HasSubstr("client: volume 'data:/var/data' is not a bind mount"));
+  EXPECT_THAT(todos, HasSubstr("client: volume 'tmpfs-x' is not a bind mount"));
+  EXPECT_THAT(todos, Not(HasSubstr("data:/var/data"))) << "a named volume is imported";
+  EXPECT_EQ(YAML::Load(*r.scenario_yaml)["services"]["client"]["volumes"]["data"].as<std::string>(),
+            "/var/data");
   EXPECT_THAT(todos, HasSubstr("client: depends_on etcd1 has condition service_started"));
   EXPECT_THAT(*r.scenario_yaml, HasSubstr("# TODO(import): web: image 'nginx:1.25' has no local "
                                           "program in the mapping file"));

@@ -23,8 +23,8 @@ using scenario::Text;
 using Json = nlohmann::json;
 
 // The keys a `compose:` map may hold, for a service and for the workload.
-const std::vector<std::string> kServiceComposeKeys = {"image",   "port",       "ports",
-                                                      "command", "entrypoint", "env"};
+const std::vector<std::string> kServiceComposeKeys = {
+    "image", "port", "ports", "command", "entrypoint", "env", "mounts_in_image"};
 const std::vector<std::string> kWorkloadComposeKeys = {"image", "env", "packages"};
 // What the workload image needs for `faultline sdk` and the shipped helper scripts.
 constexpr const char* kWorkloadPackages =
@@ -290,7 +290,12 @@ void Renderer::EmitService(YAML::Emitter& out, const Service& svc) {
                                owner));
   }
   std::string image = ImageOf(svc);
-  CheckMounts(owner, svc.mounts, image);
+  // mounts_in_image: its image already holds the files (built from its Dockerfile, whose COPY
+  // lines `import-compose` made the mounts of).
+  const Json& c = svc.compose;
+  if (!(c.is_object() && c.contains("mounts_in_image") && c["mounts_in_image"] == "true")) {
+    CheckMounts(owner, svc.mounts, image);
+  }
   bool has_compose = svc.compose.is_object();
   out << YAML::Key << svc.name << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "image" << YAML::Value << image;
@@ -343,6 +348,13 @@ void Renderer::EmitService(YAML::Emitter& out, const Service& svc) {
     out << YAML::Key << "networks" << YAML::Value << YAML::BeginMap << YAML::Key << "default"
         << YAML::Value << YAML::BeginMap << YAML::Key << "aliases" << YAML::Value << YAML::Flow
         << svc.hostname_aliases << YAML::EndMap << YAML::EndMap;
+  }
+  // Named volumes: empty at the start, as each history's are here.
+  if (!svc.volumes.empty()) {
+    std::vector<std::string> volumes;
+    for (const auto& [name, path] : svc.volumes) volumes.push_back(name + ":" + path);
+    out << YAML::Key << "volumes" << YAML::Value;
+    EmitStrings(out, volumes);
   }
   out << YAML::EndMap;
 }
@@ -487,7 +499,25 @@ RenderResult Renderer::Run() {
   out << YAML::BeginMap << YAML::Key << "services" << YAML::Value << YAML::BeginMap;
   for (const auto& svc : s_.services) EmitService(out, svc);
   EmitWorkload(out);
-  out << YAML::EndMap << YAML::EndMap;
+  out << YAML::EndMap;
+  std::set<std::string> volumes;
+  for (const auto& svc : s_.services) {
+    for (const auto& [name, path] : svc.volumes) {
+      if (!volumes.insert(name).second) {
+        Error(svc.pos, fmt::format("service '{}': volume '{}' is named twice in the scenario (a "
+                                   "named volume is shared in compose, a history's are not)",
+                                   svc.name, name));
+      }
+    }
+  }
+  if (!volumes.empty()) {
+    out << YAML::Key << "volumes" << YAML::Value << YAML::BeginMap;
+    for (const auto& name : volumes) {
+      out << YAML::Key << name << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
   RenderResult r;
   r.errors = std::move(errors_);
   if (!out.good()) {

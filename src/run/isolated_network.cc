@@ -12,7 +12,16 @@ Result<std::unique_ptr<IsolatedNetwork>> IsolatedNetwork::Start(const scenario::
                                                                 const HistoryLayout& layout,
                                                                 uint64_t seed) {
   std::vector<unit::UnitConfig> configs;
-  for (const auto& s : scenario.services) configs.push_back({s.name, s.hostname_aliases, s.mounts});
+  for (const auto& s : scenario.services) {
+    configs.push_back({s.name, s.hostname_aliases, s.mounts});
+    // Each volume: an empty folder of this history's, mounted read-write at its path.
+    for (const auto& [name, path] : s.volumes) {
+      std::string dir = fmt::format("{}/volumes/{}/{}", layout.Units(), s.name, name);
+      if (Status made = MakeDirs(dir); !made.ok()) return Unexpected(made);
+      configs.back().mounts.push_back(
+          {.target = path, .source = dir, .read_only = false, .pos = {}});
+    }
+  }
   configs.push_back({"workload", scenario.workload.hostname_aliases, scenario.workload.mounts});
   std::unique_ptr<IsolatedNetwork> n(new IsolatedNetwork());
   auto units = unit::UnitSet::Create(layout.Units(), std::move(configs));

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -23,9 +24,9 @@ const std::vector<std::string> kRootKeys = {
     "name",     "description", "setup_complete", "setup_timeout", "duration",
     "services", "links",       "workload",       "faults",        "network"};
 const std::vector<std::string> kServiceKeys = {
-    "prepare",     "command",          "user",       "port",    "env",       "healthcheck",
-    "stop_signal", "stop_grace",       "depends_on", "compose", "templates", "restart",
-    "ports",       "hostname_aliases", "mounts",     "prepared"};
+    "prepare",     "command",          "user",       "port",     "env",       "healthcheck",
+    "stop_signal", "stop_grace",       "depends_on", "compose",  "templates", "restart",
+    "ports",       "hostname_aliases", "mounts",     "prepared", "volumes"};
 const std::vector<std::string> kHealthKeys = {"command", "interval", "timeout"};
 const std::vector<std::string> kLinkKeys = {"from", "to"};
 const std::vector<std::string> kWorkloadKeys = {
@@ -113,6 +114,7 @@ class Loader {
   std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget);
   std::vector<NamedPort> PortsOf(const YAML::Node& n, const std::string& service);
   std::vector<MountSpec> MountsOf(const YAML::Node& n, std::string_view owner);
+  void ParseVolumes(Service& s, const YAML::Node& n);
 
   void Validate();
   // Finds the service `name`; otherwise reports "<subject> '<name>', which is not a service" with
@@ -568,6 +570,8 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
     s.hostname_aliases = NameList(v, "hostname_aliases");
   } else if (key == "mounts") {
     s.mounts = MountsOf(v, fmt::format("service '{}'", s.name));
+  } else if (key == "volumes") {
+    ParseVolumes(s, v);
   } else if (key == "restart") {
     auto r = Scalar(v, "restart");
     if (r == "no") {
@@ -682,6 +686,31 @@ std::vector<NamedPort> Loader::PortsOf(const YAML::Node& n, const std::string& s
   return ports;
 }
 
+void Loader::ParseVolumes(Service& s, const YAML::Node& n) {
+  ForEachKey(n, fmt::format("the volumes of service '{}'", s.name), {},
+             [&](const std::string& name, const YAML::Node& v) {
+               auto path = Scalar(v, fmt::format("the path of volume {}", name));
+               if (!path) return;
+               bool named = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+                 return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                        c == '.';
+               });
+               if (!named || !std::isalnum(static_cast<unsigned char>(name[0]))) {
+                 Error(v, fmt::format("volume name '{}' must be lowercase letters, digits, '-', "
+                                      "'_' and '.', beginning with a letter or digit",
+                                      name));
+                 return;
+               }
+               if (path->empty() || (*path)[0] != '/' || *path == "/" ||
+                   path->find("/../") != std::string::npos || path->ends_with("/..")) {
+                 Error(v, fmt::format("volume {} path '{}' must be an absolute path below /", name,
+                                      *path));
+                 return;
+               }
+               s.volumes.emplace_back(name, *path);
+             });
+}
+
 std::vector<MountSpec> Loader::MountsOf(const YAML::Node& n, std::string_view owner) {
   std::vector<MountSpec> mounts;
   ForEachKey(n, fmt::format("the mounts of {}", owner), {},
@@ -790,6 +819,14 @@ void Loader::Validate() {
   ValidateAllTexts();
   if (s_.network == NetworkMode::kIsolated) {
     for (auto& d : CheckIsolated(s_)) errors_.push_back(std::move(d));
+  } else {
+    for (const auto& svc : s_.services) {
+      if (!svc.volumes.empty()) {
+        Error(svc.pos, fmt::format("service '{}' has volumes, which need 'network: isolated' (a "
+                                   "unit of its own to mount them in)",
+                                   svc.name));
+      }
+    }
   }
 }
 

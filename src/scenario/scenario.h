@@ -76,6 +76,9 @@ struct Service {
   std::vector<NamedPort> ports;               // named ports, in file order
   std::vector<std::string> hostname_aliases;  // isolated mode: more names in every /etc/hosts
   std::vector<MountSpec> mounts;              // isolated mode: the unit's bind mounts
+  // Isolated mode: folders that start empty in each history, at these paths of the unit (as
+  // compose's named volumes do): name -> absolute path, in file order.
+  std::vector<std::pair<std::string, std::string>> volumes;
   const NamedPort* FindPort(std::string_view port) const;
 };
 
