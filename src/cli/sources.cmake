@@ -20,10 +20,3 @@ target_link_libraries(faultline PRIVATE faultline_core)
 target_link_options(faultline PRIVATE -Wl,--as-needed)
 set_target_properties(faultline PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${FAULTLINE_BIN_DIR})
 add_dependencies(faultline faultline-full)
-
-# Argument parsing and glue: cold code (FAULTLINE_COLD_CODE_OPTIONS), and CLI11's templates are
-# the slowest to compile at -O1 under the sanitizers.
-set_source_files_properties(src/cli/main.cc src/cli/run_command.cc src/cli/sdk_command.cc
-                            src/cli/exec_command.cc src/cli/compose_command.cc
-                            src/cli/td_command.cc src/cli/proxy_command.cc src/cli/delegate.cc
-                            PROPERTIES COMPILE_OPTIONS "${FAULTLINE_COLD_CODE_OPTIONS}")

@@ -55,7 +55,3 @@ add_executable(sdk_bench bench/sdk/sdk_bench.cc)
 target_include_directories(sdk_bench PRIVATE ${CMAKE_SOURCE_DIR}/include)
 target_link_libraries(sdk_bench PRIVATE benchmark::benchmark Threads::Threads)
 set_target_properties(sdk_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
-
-# The `faultline sdk` command line: cold code (FAULTLINE_COLD_CODE_OPTIONS), CLI11 templates.
-set_source_files_properties(src/sdk/shell_sdk.cc PROPERTIES COMPILE_OPTIONS
-                            "${FAULTLINE_COLD_CODE_OPTIONS}")
