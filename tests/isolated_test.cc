@@ -492,13 +492,17 @@ TEST_F(Isolated, BadInputIsAClearErrorExitTwo) {
 }
 
 TEST_F(Isolated, WithoutRootItSaysWhatIsMissingAndThatLoopbackExists) {
-  // faultline as nobody, through setpriv, in a folder nobody may write.
+  // faultline as nobody, through setpriv, in a folder nobody may write, on a copy of the fixture
+  // that nobody may read (the source tree may be in a folder only root can enter).
   chmod(out_dir_.c_str(), 0777);
+  std::string fixture = out_dir_ + "/fixture";
+  std::filesystem::copy(Fixture("isolated"), fixture, std::filesystem::copy_options::recursive);
+  ASSERT_EQ(std::system(fmt::format("chmod -R a+rX {}", fixture).c_str()), 0);
   std::string err = out_dir_ + "/nobody.err";
   std::string command = fmt::format(
       "/usr/bin/setpriv --reuid=nobody --regid=nogroup --clear-groups {}/faultline run {} --seed 1 "
       "--out {} 2>{} >/dev/null",
-      FAULTLINE_BIN_DIR, Fixture("isolated"), out_dir_, err);
+      FAULTLINE_BIN_DIR, fixture, out_dir_, err);
   int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2);
