@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -451,6 +452,41 @@ faults:
   EXPECT_GT(ok_before, 5);
   EXPECT_GT(eio, 10) << "fsync never failed";
   EXPECT_GT(ok_after, 3) << "fsync did not recover after the heal";
+}
+
+// A server that gives up when its disk fails: its exit during the disk fault is the fault's
+// doing (expected, with the fault as its reason, no "unexpected exit"), and its restart policy
+// still brings it back.
+TEST_P(FaultKindsInBothModes, AnExitDuringADiskFaultIsItsDoingAndTheServiceRestarts) {
+  Start(fmt::format(R"(name: e
+services:
+  s:
+    command: [sh, -c, "while sync {0}/file; do sleep 0.02; done; exit 3"]
+    restart: on-failure
+faults:
+  interval: 300ms
+  disk: {{targets: [s], kinds: [fsync-eio], probability: 1, duration: 600ms}}
+)",
+                    dir_));
+  ASSERT_TRUE(WriteFile(dir_ + "/file", "x").ok());
+  InjectOnce();
+  std::optional<Event> exit;
+  bool restarted = false;
+  ASSERT_TRUE(h_->RunUntil(
+      [&] {
+        for (const auto& e : h_->events()) {
+          if (e.type == EventType::kServiceExit && !exit) exit = e;
+          if (e.type == EventType::kServiceStart && JsonInt(e.fields, "start", 0) >= 2) {
+            restarted = true;
+          }
+        }
+        return exit && restarted;
+      },
+      Millis(5000)))
+      << "the service did not exit and start again";
+  EXPECT_EQ(exit->fields["code"], 3);
+  EXPECT_TRUE(JsonBool(exit->fields, "expected", false)) << exit->ToJsonLine();
+  EXPECT_EQ(exit->fields["reason"], "ended during a disk fault");
 }
 
 TEST_P(FaultKindsInBothModes, ACustomFaultRunsItsCommandAndItsHeal) {

@@ -10,7 +10,7 @@ target_include_directories(report_e2e_test PRIVATE ${CMAKE_SOURCE_DIR})
 target_link_libraries(report_e2e_test PRIVATE LibXml2::LibXml2)  # junit.xml parsed back
 
 # The fault kinds against real processes. fault_probe is their service; it is built without
-# sanitizers so that libfaketime and libfiu can be preloaded into it (ASan must come first).
+# sanitizers so that libfaketime and the disk preload can be preloaded into it (ASan must come first).
 add_executable(fault_probe tests/programs/fault_probe.cc)
 target_compile_options(fault_probe PRIVATE -fno-sanitize=all)
 target_link_options(fault_probe PRIVATE -fno-sanitize=all)

@@ -8,7 +8,7 @@
 //   throttle     the service's processes are in the limit's cgroup (root only);
 //   network      the proxy has applied it (its calls return once the fault is in force);
 //   clock        the offset file the service's libfaketime reads is in place;
-//   disk         every process's libfiu control has acknowledged the fail points.
+//   disk         the service's disk-preload control file holds the fault (read on every call).
 // The direct operation: kill(2) of a plain child, waited for the same way; SIGSTOP likewise;
 // the proxy's own Partition/ApplyFault call on the same link. Target: 10 ms at most for process
 // and network faults. Every loop is bounded in count and in time.

@@ -53,7 +53,7 @@ struct HistoryLayout {
   std::string StopFaults() const { return Private() + "/stop-faults"; }
   // Isolated mode: the units' hosts file, the hub's rules and interface plan, holder logs.
   std::string Units() const { return root + "/units"; }
-  // Control files of faults that act from inside a service (libfaketime, libfiu).
+  // Control files of faults that act from inside a service (libfaketime, the disk preload).
   std::string FaultControls() const { return Private() + "/faults"; }
 };
 

@@ -1,7 +1,7 @@
 // disk: system calls of every process of a service fail at a drawn probability: fsync and
-// fdatasync with EIO, writes with ENOSPC or EIO, reads with EIO, opens with EIO (libfiu,
-// preloaded when the service starts; InProcessControl switches it through each process's
-// control FIFO).
+// fdatasync with EIO, writes with ENOSPC or EIO, reads with EIO, opens with EIO (faultline's
+// disk preload, loaded when the service starts; InProcessControl switches it through the
+// service's control file).
 #include <array>
 
 #include "faults/catalog.h"
@@ -64,16 +64,22 @@ std::optional<FaultPlan> Plan(const KindConfig& kind, const PlannerView& view, P
   return plan;
 }
 
+// While it is in force, an exit of the service is the fault's doing (a server that gives up
+// when its disk fails), not an unexpected one.
 class DiskFault : public ActiveFault {
  public:
-  DiskFault(InProcessControl& control, std::string service)
-      : control_(control), service_(std::move(service)) {}
+  DiskFault(InProcessControl& control, ServiceControl* services, std::string service)
+      : control_(control), services_(services), service_(std::move(service)) {
+    if (services_) services_->ExplainExits(service_, "disk");
+  }
   void Heal(std::function<void(Status)> healed) override {
+    if (services_) services_->ExplainExits(service_, "");
     healed(control_.SetDiskFaults(service_, {}, 0));
   }
 
  private:
   InProcessControl& control_;
+  ServiceControl* services_;
   std::string service_;
 };
 
@@ -85,7 +91,7 @@ Result<std::unique_ptr<ActiveFault>> Inject(const FaultPlan& plan, Injectors& in
     return Unexpected(s);
   }
   return std::unique_ptr<ActiveFault>(
-      std::make_unique<DiskFault>(*in.in_process, plan.targets.at(0)));
+      std::make_unique<DiskFault>(*in.in_process, in.services, plan.targets.at(0)));
 }
 
 }  // namespace
@@ -94,7 +100,7 @@ KindRow DiskRow() {
   return {.name = "disk",
           .summary =
               "fsync, write, read or open calls of a service fail at a drawn probability "
-              "(libfiu)",
+              "(faultline's disk preload)",
           .scope = Scope::kService,
           .keys = {"targets", "kinds", "probability", "duration"},
           .parse = Parse,

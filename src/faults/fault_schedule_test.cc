@@ -51,10 +51,18 @@ class FakeServices : public ServiceControl {
     return Status::Ok();
   }
   std::vector<pid_t> Processes(const std::string&) const override { return {1234}; }
-  // Nothing is stopped, stopping or paused (a restart may still be coming up).
+  void ExplainExits(const std::string& s, const std::string& fault) override {
+    explained_[s] = fault;
+  }
+  std::map<std::string, std::string> explained_;
+  // Nothing is stopped, stopping or paused (a restart may still be coming up), and no fault
+  // still explains exits.
   bool Whole() const {
     for (const auto& [s, st] : state_) {
       if (st != "up" && st != "starting") return false;
+    }
+    for (const auto& [s, fault] : explained_) {
+      if (!fault.empty()) return false;
     }
     return true;
   }
@@ -243,6 +251,9 @@ struct Simulation {
         std::string target = e.fields["targets"][0];
         EXPECT_FALSE(faulted.count(target)) << "two faults on " << target;
         faulted[target] = id;
+        if (kind == "disk") {
+          EXPECT_EQ(services.explained_[target], "disk") << "a disk fault must explain exits";
+        }
       }
     } else if (action == "heal") {
       --in_force;

@@ -1,56 +1,56 @@
 #include "faults/in_process.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/files.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
-#include "process/proc_scan.h"
+#include "faults/preload/disk_control.h"
 
 namespace faultline::faults {
 namespace {
 
 constexpr const char* kFaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-constexpr const char* kFiuRun = "/usr/lib/fiu/fiu_run_preload.so";
-constexpr const char* kFiuPosix = "/usr/lib/fiu/fiu_posix_preload.so";
-constexpr int kControlTimeoutMs = 500;
-
-struct FailPoints {
-  std::vector<const char*> names;
-  int error;
-};
-
-FailPoints PointsOf(DiskKind kind) {
+constexpr const char* kDiskPreload = "libfaultline-disk.so";
+uint32_t BitOf(DiskKind kind) {
   switch (kind) {
     case DiskKind::kFsyncEio:
-      return {{"posix/io/sync/fsync", "posix/io/sync/fdatasync"}, EIO};
+      return disk_bits::kFsyncEio;
     case DiskKind::kWriteEio:
+      return disk_bits::kWriteEio;
     case DiskKind::kWriteEnospc:
-      return {
-          {"posix/io/rw/write", "posix/io/rw/pwrite", "posix/io/rw/writev", "posix/io/rw/pwritev"},
-          kind == DiskKind::kWriteEio ? EIO : ENOSPC};
+      return disk_bits::kWriteEnospc;
     case DiskKind::kReadEio:
-      return {{"posix/io/rw/read", "posix/io/rw/pread", "posix/io/rw/readv", "posix/io/rw/preadv"},
-              EIO};
+      return disk_bits::kReadEio;
     case DiskKind::kOpenEio:
-      return {{"posix/io/oc/open"}, EIO};
+      return disk_bits::kOpenEio;
   }
-  return {{}, EIO};
+  return 0;
 }
 
-// Every failure point a disk fault may switch on, for healing.
-std::vector<const char*> AllPoints() {
-  std::vector<const char*> all;
-  for (DiskKind k :
-       {DiskKind::kFsyncEio, DiskKind::kWriteEio, DiskKind::kReadEio, DiskKind::kOpenEio}) {
-    for (const char* p : PointsOf(k).names) all.push_back(p);
-  }
-  return all;
+// Where faultline's build or installation put the disk preload: beside the binary, in
+// ../lib/faultline/ of an installed tree, or (for tests, which are elsewhere) in the build's bin
+// folder.
+std::string DiskPreloadSource() {
+  std::string beside = SelfExeDir() + "/" + kDiskPreload;
+  if (access(beside.c_str(), R_OK) == 0) return beside;
+  std::string installed = SelfExeDir() + "/../lib/faultline/" + kDiskPreload;
+  if (access(installed.c_str(), R_OK) == 0) return installed;
+#ifdef FAULTLINE_DISK_PRELOAD_FALLBACK
+  if (access(FAULTLINE_DISK_PRELOAD_FALLBACK, R_OK) == 0) return FAULTLINE_DISK_PRELOAD_FALLBACK;
+#endif
+  return beside;
+}
+
+// Whether the process has the disk preload mapped.
+bool HasDiskPreload(pid_t pid) {
+  auto maps = ReadFile(fmt::format("/proc/{}/maps", pid));
+  return maps && maps->find(kDiskPreload) != std::string::npos;
 }
 
 void AddPreload(std::vector<std::string>& vars, std::string_view lib) {
@@ -77,10 +77,10 @@ Status InProcessFaults::Check(bool clock, bool disk) {
     return Status::Error(fmt::format(
         "the clock fault needs libfaketime ({}, Debian package 'faketime')", kFaketime));
   }
-  if (disk && (access(kFiuRun, R_OK) != 0 || access(kFiuPosix, R_OK) != 0)) {
+  if (disk && access(DiskPreloadSource().c_str(), R_OK) != 0) {
     return Status::Error(fmt::format(
-        "the disk fault needs libfiu's preload libraries ({}, Debian package 'fiu-utils')",
-        kFiuPosix));
+        "the disk fault needs faultline's disk preload ({}), which is built with faultline",
+        DiskPreloadSource()));
   }
   return Status::Ok();
 }
@@ -89,16 +89,27 @@ std::string InProcessFaults::ClockFile(const std::string& service) const {
   return dir_ + "/" + service + ".faketime";
 }
 
-std::string InProcessFaults::FiuPrefix(const std::string& service) const {
-  return dir_ + "/" + service + ".fiu";
+std::string InProcessFaults::DiskFile(const std::string& service) const {
+  return dir_ + "/" + service + ".disk";
 }
 
 Status InProcessFaults::Prepare() {
   if (clock_targets_.empty() && disk_targets_.empty()) return Status::Ok();
   FL_RETURN_IF_ERROR(MakeDirs(dir_));
-  // Services run as their own users and make their control FIFOs here.
-  if (chmod(dir_.c_str(), 01777) != 0) return Status::FromErrno("chmod " + dir_);
+  // Services run as their own users and read their control files here.
+  if (chmod(dir_.c_str(), 0755) != 0) return Status::FromErrno("chmod " + dir_);
   for (const auto& s : clock_targets_) FL_RETURN_IF_ERROR(SetClockOffset(s, Millis(0)));
+  if (disk_targets_.empty()) return Status::Ok();
+  // A copy in the history's folder, which every service user can read (faultline's own
+  // folder may be one that only root can enter).
+  auto preload = ReadFile(DiskPreloadSource());
+  if (!preload) return preload.status();
+  FL_RETURN_IF_ERROR(WriteFile(dir_ + "/" + kDiskPreload, *preload, 0644));
+  DiskControlBlock off;
+  for (const auto& s : disk_targets_) {
+    FL_RETURN_IF_ERROR(WriteFile(
+        DiskFile(s), std::string_view(reinterpret_cast<const char*>(&off), sizeof off), 0644));
+  }
   return Status::Ok();
 }
 
@@ -120,9 +131,8 @@ void InProcessFaults::BeforeStart(const std::string& service, std::vector<std::s
     vars.push_back("FAKETIME_DONT_FAKE_MONOTONIC=1");
   }
   if (disk) {
-    AddPreload(vars, kFiuRun);
-    AddPreload(vars, kFiuPosix);
-    vars.push_back("FIU_CTRL_FIFO=" + FiuPrefix(service));
+    AddPreload(vars, dir_ + "/" + kDiskPreload);
+    vars.push_back("FAULTLINE_DISK_CONTROL=" + DiskFile(service));
   }
   std::vector<std::string> wrapped = {"/usr/bin/env"};
   wrapped.insert(wrapped.end(), vars.begin(), vars.end());
@@ -139,86 +149,30 @@ Status InProcessFaults::SetClockOffset(const std::string& service, Millis offset
   return WriteFileAtomic(ClockFile(service), text);
 }
 
-Status InProcessFaults::Control(const std::string& service, pid_t pid,
-                                const std::string& command) const {
-  std::string base = fmt::format("{}-{}", FiuPrefix(service), pid);
-  UniqueFd out(open((base + ".out").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!out) return Status::FromErrno("open " + base + ".out");
-  // libfiu makes the FIFO before its control thread opens it for reading; until then a
-  // non-blocking open for writing fails with ENXIO. Wait for the reader, within the timeout.
-  int fd = -1;
-  for (int waited = 0;; ++waited) {
-    fd = open((base + ".in").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd >= 0 || errno != ENXIO || waited >= kControlTimeoutMs) break;
-    usleep(1000);
-  }
-  if (fd < 0) return Status::FromErrno("open " + base + ".in");
-  UniqueFd in(fd);
-  std::string line = command + "\n";
-  if (write(in.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
-    return Status::FromErrno("write " + base + ".in");
-  }
-  pollfd p{out.get(), POLLIN, 0};
-  std::string reply;
-  while (reply.find('\n') == std::string::npos) {
-    int n = poll(&p, 1, kControlTimeoutMs);
-    if (n <= 0)
-      return Status::Error(fmt::format("process {} did not answer its libfiu control", pid));
-    char buf[64];
-    ssize_t r = read(out.get(), buf, sizeof buf);
-    if (r > 0) {
-      reply.append(buf, static_cast<size_t>(r));
-    } else if (r == 0) {
-      usleep(1000);  // the writer has not opened its end yet
-    } else if (errno != EAGAIN) {
-      return Status::FromErrno("read " + base + ".out");
-    }
-  }
-  // A disable of a point that is not on answers -1: that is the state we want.
-  if (!reply.starts_with("0") && !command.starts_with("disable")) {
-    return Status::Error(fmt::format("libfiu refused '{}' in process {}: {}", command, pid, reply));
-  }
-  return Status::Ok();
-}
-
 Status InProcessFaults::SetDiskFaults(const std::string& service,
                                       const std::vector<DiskKind>& kinds, double probability) {
   if (!disk_targets_.count(service) || !services_) {
-    return Status::Error(fmt::format("service '{}' did not start with libfiu", service));
+    return Status::Error(fmt::format("service '{}' did not start with the disk preload", service));
   }
-  std::vector<std::string> commands;
-  for (const char* p : AllPoints()) commands.push_back(fmt::format("disable name={}", p));
-  for (DiskKind k : kinds) {
-    FailPoints points = PointsOf(k);
-    for (const char* p : points.names) {
-      commands.push_back(fmt::format("enable_random name={},probability={},failinfo={}", p,
-                                     probability, points.error));
-    }
+  DiskControlBlock block;
+  for (DiskKind k : kinds) block.kinds |= BitOf(k);
+  block.probability_ppm = static_cast<uint32_t>(std::clamp(probability, 0.0, 1.0) * 1e6 + 0.5);
+  // In place: the preload has the file mapped.
+  std::string path = DiskFile(service);
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || pwrite(fd.get(), &block, sizeof block, 0) != static_cast<ssize_t>(sizeof block)) {
+    return Status::FromErrno("write " + path);
   }
-  int reached = 0;
-  std::string last_error;
-  for (pid_t host_pid : services_->Processes(service)) {
-    // libfiu names the FIFO by getpid(): the id inside the service's own PID namespace.
-    pid_t pid = InnermostPid(host_pid);
-    // Processes without a control FIFO (a wrapper that has not exec'd yet, a helper that
-    // cleared its environment) are not under libfiu.
-    if (access(fmt::format("{}-{}.in", FiuPrefix(service), pid).c_str(), F_OK) != 0) continue;
-    Status ok;
-    for (const auto& c : commands) {
-      ok = Control(service, pid, c);
-      if (!ok.ok()) break;
-    }
-    if (ok.ok()) {
-      ++reached;
-    } else {
-      last_error = ok.message();
-    }
+  if (kinds.empty()) return Status::Ok();
+  // A program that is static or clears its environment is not under the preload: say so rather
+  // than call the fault in force.
+  for (pid_t pid : services_->Processes(service)) {
+    if (HasDiskPreload(pid)) return Status::Ok();
   }
-  if (reached == 0) {
-    return Status::Error(fmt::format("no process of service '{}' answered its libfiu control{}",
-                                     service, last_error.empty() ? "" : ": " + last_error));
-  }
-  return Status::Ok();
+  return Status::Error(fmt::format(
+      "no process of service '{}' has faultline's disk preload loaded (a static program, or one "
+      "that starts its own programs with a clean environment)",
+      service));
 }
 
 }  // namespace faultline::faults

@@ -1,10 +1,11 @@
 // InProcessFaults: the clock and disk faults that act from inside a service's processes. When a
-// clock or disk target starts, LaunchHooks puts libfaketime or libfiu in front of its program
-// (through /usr/bin/env, so that a user-dropping wrapper such as setpriv is not preloaded
-// itself) with a control file in the history's folder; at run time the clock offset is a file
-// its processes read on every call (FAKETIME_TIMESTAMP_FILE, only the wall clock moves), and
-// libfiu's failure points are switched through each process's control FIFO. Processes a service
-// forks later inherit their parent's state; programs it execs later start with faults off.
+// clock or disk target starts, LaunchHooks puts libfaketime or faultline's disk preload
+// (faults/preload/) in front of its program (through /usr/bin/env, so that a user-dropping
+// wrapper such as setpriv is not preloaded itself) with a control file in the history's folder
+// that its processes read on every call: the clock offset (FAKETIME_TIMESTAMP_FILE, only the
+// wall clock moves) and which file system calls fail at what probability (a DiskControlBlock).
+// Every process of the service sees a change at once, whether it was forked or exec'd, before or
+// after the fault began.
 // Owned by the history; runs on the history's event-loop thread.
 #pragma once
 
@@ -40,11 +41,10 @@ class InProcessFaults : public InProcessControl, public LaunchHooks {
                        double probability) override;
 
   std::string ClockFile(const std::string& service) const;
-  std::string FiuPrefix(const std::string& service) const;
+  // The disk preload's control file of a service (a DiskControlBlock).
+  std::string DiskFile(const std::string& service) const;
 
  private:
-  // Sends one libfiu control command to one process; an error when it does not answer.
-  Status Control(const std::string& service, pid_t pid, const std::string& command) const;
 
   std::string dir_;
   std::set<std::string> clock_targets_;

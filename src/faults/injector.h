@@ -1,7 +1,8 @@
 // How a planned fault is put in force and undone. Each kind's injector (one file per kind, named
 // in the catalog) turns a FaultPlan into an ActiveFault through the means in Injectors: the
-// service and network seams, the in-process controls (libfaketime, libfiu), the CPU throttle
-// and the scenario's own fault commands. Everything runs on the history's event-loop thread.
+// service and network seams, the in-process controls (libfaketime, the disk preload), the CPU
+// throttle and the scenario's own fault commands. Everything runs on the history's event-loop
+// thread.
 #pragma once
 
 #include <functional>
@@ -30,8 +31,8 @@ class ActiveFault {
   virtual Json detail() const { return nullptr; }
 };
 
-// Faults that act from inside a service's processes: libfaketime's clock and libfiu's failing
-// calls. Set up for a service when it starts (LaunchHooks), switched while it runs.
+// Faults that act from inside a service's processes: libfaketime's clock and the disk preload's
+// failing calls. Set up for a service when it starts (LaunchHooks), switched while it runs.
 class InProcessControl {
  public:
   virtual ~InProcessControl() = default;

@@ -11,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "base/duration.h"
 #include "base/status.h"
 
 namespace faultline::faults {
+
+inline constexpr Millis kFaultAftermath{10000};
 
 class ServiceControl {
  public:
@@ -30,8 +33,15 @@ class ServiceControl {
   // SIGSTOP / SIGCONT to every process of the service.
   virtual Status Pause(const std::string& service) = 0;
   virtual Status Resume(const std::string& service) = 0;
-  // Every process of the service now (cgroups and libfiu act per process).
+  // Every process of the service now (cgroups act per process).
   virtual std::vector<pid_t> Processes(const std::string& service) const = 0;
+  // While `fault` is not empty, an exit of the service that no call above caused is a
+  // consequence of that fault in force on it (a database that gives up when its disk fails): it
+  // is recorded as expected, with the fault as its reason, and the service's restart policy
+  // still applies. An empty `fault` ends it after an aftermath of kFaultAftermath: a server's
+  // answer to a failed disk (a crash, a recovery that fails in turn, its own timeouts before it
+  // gives up) takes seconds to play out.
+  virtual void ExplainExits(const std::string& service, const std::string& fault) = 0;
 };
 
 }  // namespace faultline::faults

@@ -7,7 +7,7 @@
 namespace faultline {
 
 // The id that process `pid` (as this process sees it) has in its own, innermost PID namespace:
-// what getpid() returns inside it, and so what names its libfiu control FIFO. `pid` itself when
+// what getpid() returns inside it (which init and namespace tools need). `pid` itself when
 // it shares our namespace; -1 when it has ended.
 pid_t InnermostPid(pid_t pid);
 

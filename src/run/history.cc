@@ -102,8 +102,8 @@ Status History::Prepare() {
   return PrepareCommands();
 }
 
-// The faults that must be in place before services start: libfaketime and libfiu for the clock
-// and disk targets of the kinds this history enables, and the network seam.
+// The faults that must be in place before services start: libfaketime and the disk preload for
+// the clock and disk targets of the kinds this history enables, and the network seam.
 Status History::PrepareFaults() {
   std::set<std::string> clock_targets, disk_targets;
   if (!spec_.validate) {

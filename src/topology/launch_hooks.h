@@ -1,5 +1,5 @@
 // LaunchHooks: what a service's start gets from the faults that act from inside its processes
-// (libfaketime's clock, libfiu's failing system calls): extra environment, a preloaded library,
+// (libfaketime's clock, faultline's disk preload): extra environment, a preloaded library,
 // a control file. Topology calls it at every start of a service, restarts included; the fault
 // schedule implements it. Called on the history's event-loop thread.
 #pragma once

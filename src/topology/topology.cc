@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include "base/files.h"
 #include "base/rng.h"
@@ -39,6 +41,10 @@ struct Topology::Service {
   bool copied = false;         // its folder is a copy of the run's prepared one: skip prepare
   bool exit_expected = false;  // the next exit was caused by faultline
   std::string exit_reason;
+  // A fault that may end it (ExplainExits): in force, or healed less than kFaultAftermath ago
+  // (since `explained_healed`).
+  std::string exit_explained_by;
+  std::optional<std::chrono::steady_clock::time_point> explained_healed;
   std::function<void()> on_down;  // a fault waits for this exit
 };
 
@@ -387,14 +393,30 @@ void Topology::OnExit(Service& s, ExitStatus status) {
   if (s.health_timer) loop_.Cancel(s.health_timer);
   s.health_timer = 0;
   if (s.health_child) supervisor_.Stop(*s.health_child, SIGKILL, Millis(0));
-  bool expected = s.exit_expected || tearing_down_;
+  auto now = std::chrono::steady_clock::now();
+  bool aftermath = s.explained_healed && now - *s.explained_healed < faults::kFaultAftermath;
+  bool explained = !s.exit_expected && !tearing_down_ && !s.exit_explained_by.empty() &&
+                   (!s.explained_healed || aftermath);
+  bool expected = s.exit_expected || tearing_down_ || explained;
   Json fields = {{"service", s.spec->name}, {"expected", expected}};
   if (status.signal) {
     fields["signal"] = SignalName(status.signal);
   } else {
     fields["code"] = status.code;
   }
-  if (expected) fields["reason"] = tearing_down_ ? "teardown" : s.exit_reason;
+  if (expected) {
+    if (tearing_down_) {
+      fields["reason"] = "teardown";
+    } else if (explained && s.explained_healed) {
+      fields["reason"] = fmt::format(
+          "ended {:.1f} s after a {} fault healed",
+          std::chrono::duration<double>(now - *s.explained_healed).count(), s.exit_explained_by);
+    } else if (explained) {
+      fields["reason"] = fmt::format("ended during a {} fault", s.exit_explained_by);
+    } else {
+      fields["reason"] = s.exit_reason;
+    }
+  }
   timeline_.Record(EventType::kServiceExit, fields);
   AppendLog(s, fmt::format("exited: {}{}", status.Describe(), expected ? "" : " (unexpected)"));
   s.state = State::kDown;
@@ -411,7 +433,7 @@ void Topology::OnExit(Service& s, ExitStatus status) {
         fmt::format("service '{}' exited during start-up ({})", s.spec->name, status.Describe()));
     return;
   }
-  if (!expected && s.spec->restart == scenario::Restart::kOnFailure) {
+  if ((!expected || explained) && s.spec->restart == scenario::Restart::kOnFailure) {
     s.restart_timer = loop_.After(Millis(1000), [this, &s] {
       s.restart_timer = 0;
       if (s.state == State::kDown && !tearing_down_) Launch(s);
@@ -567,6 +589,17 @@ std::vector<pid_t> Topology::Processes(const std::string& name) const {
   const Service* s = Find(name);
   if (!s || !s->child) return {};
   return supervisor_.Members(*s->child);
+}
+
+void Topology::ExplainExits(const std::string& name, const std::string& fault) {
+  Service* s = Find(name);
+  if (!s) return;
+  if (fault.empty()) {
+    if (!s->exit_explained_by.empty()) s->explained_healed = std::chrono::steady_clock::now();
+  } else {
+    s->exit_explained_by = fault;
+    s->explained_healed.reset();
+  }
 }
 
 Status Topology::Restart(const std::string& name) {

@@ -81,6 +81,7 @@ class Topology : public faults::ServiceControl {
   Status Pause(const std::string& name) override;
   Status Resume(const std::string& name) override;
   std::vector<pid_t> Processes(const std::string& name) const override;
+  void ExplainExits(const std::string& name, const std::string& fault) override;
   State state(const std::string& name) const;
 
   // Stops every service (stop signal, grace, SIGKILL) in reverse start order; `done` runs once

@@ -1,5 +1,5 @@
 // fault_probe: a tiny service for the fault tests, built without sanitizers so that libfaketime
-// and libfiu can be preloaded into it. It reports what a fault does to a process:
+// and the disk preload can be loaded into it. It reports what a fault does to a process:
 //   fault_probe clock OUT         every 20 ms appends "<wall ms> <monotonic ms>" to OUT
 //   fault_probe fsync OUT FILE    every 20 ms fsyncs FILE and appends "<monotonic ms> ok|<errno>"
 //   fault_probe spin              burns CPU until killed
