@@ -199,18 +199,34 @@ TEST_F(ImportDir, WhatCannotBeMappedIsATodoNeverAGuess) {
       << "an unmapped service fails loudly when run";
 }
 
-TEST(ImportCompose, InterpolationIsAnErrorNamingTheServiceAndKey) {
-  auto r = Import(
-      "services:\n  db:\n    image: bitnami/etcd\n    environment:\n"
-      "      PASSWORD: ${DB_PASSWORD}\n");
-  EXPECT_FALSE(r.scenario_yaml);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(FormatDiagnostic(r.errors[0]),
-              HasSubstr("docker-compose.yaml:5:17: error: services.db.environment.PASSWORD: "
-                        "'${DB_PASSWORD}' is interpolated from the user's shell"));
+// What cannot be imported is one error each, naming the file, the line and column, and why.
+TEST(ImportCompose, EachUnimportableConstructIsOneErrorAtItsPlace) {
+  struct Case {
+    const char* what;
+    const char* compose;
+    const char* error;
+  };
+  const Case kCases[] = {
+      {"interpolation",
+       "services:\n  db:\n    image: bitnami/etcd\n    environment:\n"
+       "      PASSWORD: ${DB_PASSWORD}\n",
+       "docker-compose.yaml:5:17: error: services.db.environment.PASSWORD: '${DB_PASSWORD}' is "
+       "interpolated from the user's shell"},
+      {"extends", "services:\n  db:\n    image: bitnami/etcd\n    extends: {service: x}\n",
+       "docker-compose.yaml:4:14: error: service 'db' uses extends"},
+      {"a name that is no host name", "services:\n  my_db:\n    image: bitnami/etcd\n",
+       "service 'my_db': isolated mode makes the name a host name"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.what);
+    auto r = Import(c.compose);
+    EXPECT_FALSE(r.scenario_yaml);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_THAT(FormatDiagnostic(r.errors[0]), HasSubstr(c.error));
+  }
 }
 
-TEST(ImportCompose, AnchorsAndExtendsAreErrors) {
+TEST(ImportCompose, AnchorsAndAliasesAreErrorsAtEachUse) {
   auto anchors = Import(
       "x-env: &env {A: b}\nservices:\n  db:\n    image: bitnami/etcd\n"
       "    environment: *env\n");
@@ -219,19 +235,6 @@ TEST(ImportCompose, AnchorsAndExtendsAreErrors) {
   EXPECT_EQ(anchors.errors[0].line, 1);
   EXPECT_THAT(anchors.errors[0].message, HasSubstr("YAML anchors and aliases are not imported"));
   EXPECT_EQ(anchors.errors[1].line, 5);
-  auto extends = Import("services:\n  db:\n    image: bitnami/etcd\n    extends: {service: x}\n");
-  EXPECT_FALSE(extends.scenario_yaml);
-  ASSERT_EQ(extends.errors.size(), 1u);
-  EXPECT_THAT(FormatDiagnostic(extends.errors[0]),
-              HasSubstr("docker-compose.yaml:4:14: error: service 'db' uses extends"));
-}
-
-TEST(ImportCompose, ANameThatIsNoHostNameIsAnError) {
-  auto r = Import("services:\n  my_db:\n    image: bitnami/etcd\n");
-  EXPECT_FALSE(r.scenario_yaml);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(r.errors[0].message, HasSubstr("service 'my_db': isolated mode makes the name a "
-                                             "host name"));
 }
 
 TEST(ImportCompose, BadYamlIsAnErrorWithItsPosition) {

@@ -57,6 +57,13 @@ Rendered RenderOk(const std::string& text, const std::vector<TemplateSource>& te
   return r.rendered.value_or(Rendered{});
 }
 
+// Loads `text` as scenario.yaml in `dir` and renders it, errors and all.
+RenderResult RenderText(const std::string& text, const std::string& dir = "/x") {
+  auto loaded = scenario::ParseScenario(text, "scenario.yaml", dir);
+  EXPECT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors, text);
+  return Render(loaded.scenario.value_or(scenario::Scenario{}), {});
+}
+
 std::string ErrorsOf(const std::string& text) {
   auto r = Render(Load(text), {});
   EXPECT_FALSE(r.rendered.has_value());
@@ -217,17 +224,13 @@ services:
   ASSERT_TRUE(MakeDirs(*dir + "/conf").ok());
   ASSERT_TRUE(WriteFile(*dir + "/conf/db.conf", "").ok());
   ASSERT_TRUE(WriteFile(*dir + "/conf/other.conf", "").ok());
-  auto loaded = scenario::ParseScenario(text, "scenario.yaml", *dir);
-  ASSERT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors, text);
-  auto r = Render(*loaded.scenario, {});
+  auto r = RenderText(text, *dir);
   ASSERT_EQ(r.errors.size(), 1u) << FormatDiagnostics(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("service 'other': mounts /etc/other.conf, but the "
                                              "platform binds no host files"));
   std::string ok_text = text;
   ok_text.resize(ok_text.find("  other:"));
-  auto ok_loaded = scenario::ParseScenario(ok_text, "scenario.yaml", *dir);
-  ASSERT_TRUE(ok_loaded.scenario) << FormatDiagnostics(ok_loaded.errors, ok_text);
-  auto ok = Render(*ok_loaded.scenario, {});
+  auto ok = RenderText(ok_text, *dir);
   ASSERT_TRUE(ok.rendered) << FormatDiagnostics(ok.errors);
   EXPECT_THAT(ok.rendered->dockerfile, HasSubstr("COPY [\"conf/db.conf\", \"/etc/db.conf\"]\n"));
   (void)RemoveTree(*dir);
@@ -235,13 +238,10 @@ services:
 
 TEST(RenderCompose, WorkloadPackagesGoIntoTheWorkloadImage) {
   auto render = [](const std::string& packages) {
-    std::string text =
+    return RenderText(
         "name: x\nservices:\n  db: {command: [db], compose: {image: db}}\n"
         "workload:\n  compose: {packages: " +
-        packages + "}\n";
-    auto loaded = scenario::ParseScenario(text, "scenario.yaml", "/x");
-    EXPECT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors, text);
-    return Render(*loaded.scenario, {});
+        packages + "}\n");
   };
   auto ok = render("[etcd-client, postgresql-client-15]");
   ASSERT_TRUE(ok.rendered) << FormatDiagnostics(ok.errors);
@@ -257,13 +257,10 @@ TEST(RenderCompose, WorkloadPackagesGoIntoTheWorkloadImage) {
 
 TEST(RenderCompose, ComposePortChoosesAnAutoPort) {
   auto render = [](const std::string& port) {
-    std::string text =
+    return RenderText(
         "name: x\nservices:\n  db:\n    command: [db, -p, \"{port}\"]\n"
         "    port: auto\n    compose: {image: db, port: " +
-        port + "}\n";
-    auto loaded = scenario::ParseScenario(text, "scenario.yaml", "/x");
-    EXPECT_TRUE(loaded.scenario) << FormatDiagnostics(loaded.errors, text);
-    return Render(*loaded.scenario, {});
+        port + "}\n");
   };
   auto ok = render("5432");
   ASSERT_TRUE(ok.rendered) << FormatDiagnostics(ok.errors);

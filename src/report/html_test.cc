@@ -34,6 +34,7 @@ std::string Sha256Base64(std::string_view text) {
 TEST(HtmlText, EscapesMarkupControlsAndUrls) {
   EXPECT_EQ(html::Esc(kImg), "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;");
   EXPECT_EQ(html::Esc("a'b&\x1b[31m\n"), "a&#39;b&amp;\\x1b[31m\n");
+  EXPECT_EQ(html::Esc("\xEF\xBF\xBE"), "\\ufffe");  // not a character: XML cannot hold it
   EXPECT_EQ(html::Esc("\xff"), "\\xff");
   EXPECT_EQ(html::Href("javascript:alert(1)"), "javascript%3Aalert%281%29");
   EXPECT_EQ(html::Href("h000-seed1/logs/kv.log"), "h000-seed1/logs/kv.log");

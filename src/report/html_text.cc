@@ -2,37 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "base/terminal.h"
+#include "report/markup.h"
 
 namespace faultline::report::html {
 
-std::string Esc(std::string_view text) {
-  std::string safe = ForTerminal(text, /*keep_newlines=*/true);
-  std::string out;
-  out.reserve(safe.size() + safe.size() / 8);
-  for (char c : safe) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(std::string_view text) { return EscapeMarkup(text); }
 
 std::string Href(std::string_view path) {
   std::string out;

@@ -4,8 +4,8 @@
 // <error>. Outside text is made valid XML: control characters become visible escapes.
 #include <cstdio>
 
-#include "base/terminal.h"
 #include "report/analysis.h"
+#include "report/markup.h"
 #include "report/report.h"
 
 namespace faultline::report {
@@ -14,49 +14,9 @@ namespace {
 using properties::Outcome;
 using properties::Property;
 
-// XML 1.0 text or attribute value: no control characters (they cannot even be escaped), no
-// invalid UTF-8, no U+FFFE/U+FFFF, and the five markup characters escaped. Attribute values keep
-// their newlines as &#10; (a raw one would be read back as a space).
-std::string Escape(std::string_view text, bool attribute) {
-  std::string safe = ForTerminal(text, /*keep_newlines=*/true);
-  std::string out;
-  out.reserve(safe.size());
-  for (size_t i = 0; i < safe.size(); ++i) {
-    char c = safe[i];
-    if (c == '\xEF' && i + 2 < safe.size() && safe[i + 1] == '\xBF' &&
-        (safe[i + 2] == '\xBE' || safe[i + 2] == '\xBF')) {
-      out += "\\ufffe";
-      i += 2;
-      continue;
-    }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\n':
-        out += attribute ? "&#10;" : "\n";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string Xml(std::string_view text) { return Escape(text, /*attribute=*/true); }
-std::string XmlText(std::string_view text) { return Escape(text, /*attribute=*/false); }
+// XML 1.0 attribute values and text (report/markup.h).
+std::string Xml(std::string_view text) { return EscapeMarkup(text, Newlines::kAsEntity); }
+std::string XmlText(std::string_view text) { return EscapeMarkup(text); }
 
 std::string FailureBody(const Report& r, const Property& p, const PropertyAnalysis& a) {
   std::string body = properties::Evaluate(p).reason + "\n";

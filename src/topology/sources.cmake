@@ -7,6 +7,7 @@ target_sources(faultline_core PRIVATE
   src/topology/tree_copy.cc
 )
 faultline_test(topology_test
+  src/topology/ports_test.cc
   src/topology/prepared_store_test.cc
   src/topology/topology_test.cc
   src/topology/tree_copy_test.cc
