@@ -3,9 +3,10 @@
 # another for TD_SECONDS (default 30), so that faults land while they run. The n-th file is drawn
 # from FAULTLINE_SEED and n, so a replay runs the same files. A failure that looks transient (a
 # lost connection) runs the file once more at once (--retry-file-once); a file that still fails
-# runs once more after the primary accepts connections again (a kill keeps it down for seconds,
-# and a network fault can hold a statement until its timeout). A wrong answer fails both times:
-# the first file that fails twice ends the driver.
+# runs once more with faults stopped (ANTITHESIS_STOP_FAULTS: healed, and none for 10 s) once the
+# primary accepts connections again (a kill keeps it down for seconds, a disk fault fails its
+# queries while it lasts, a network fault can hold a statement until its timeout). A wrong answer
+# fails then too: the first file that fails without faults ends the driver.
 set -u
 end=$((SECONDS + ${TD_SECONDS:-30}))
 seed=000000000${FAULTLINE_SEED:-0}
@@ -26,7 +27,10 @@ primary_ready() {
 }
 while [ "$SECONDS" -lt "$end" ]; do
   if ! td; then
-    echo "singleton_driver_td: file $n failed; once more when the primary answers" >&2
+    echo "singleton_driver_td: file $n failed; once more with faults stopped" >&2
+    if [ -n "${ANTITHESIS_STOP_FAULTS:-}" ]; then
+      "$ANTITHESIS_STOP_FAULTS" 10 || echo "singleton_driver_td: faults could not be stopped" >&2
+    fi
     primary_ready || echo "singleton_driver_td: the primary still does not answer" >&2
     td || exit 1
   fi
