@@ -458,6 +458,7 @@ faults:
 // doing (expected, with the fault as its reason, no "unexpected exit"), and its restart policy
 // still brings it back.
 TEST_P(FaultKindsInBothModes, AnExitDuringADiskFaultIsItsDoingAndTheServiceRestarts) {
+  ASSERT_TRUE(WriteFile(dir_ + "/file", "x").ok());  // before the service's first sync
   Start(fmt::format(R"(name: e
 services:
   s:
@@ -468,7 +469,6 @@ faults:
   disk: {{targets: [s], kinds: [fsync-eio], probability: 1, duration: 600ms}}
 )",
                     dir_));
-  ASSERT_TRUE(WriteFile(dir_ + "/file", "x").ok());
   InjectOnce();
   std::optional<Event> exit;
   bool restarted = false;

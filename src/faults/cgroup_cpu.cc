@@ -13,6 +13,7 @@ namespace faultline::faults {
 namespace {
 
 constexpr int64_t kPeriodUs = 100000;
+constexpr int kReleaseRounds = 200;  // at most about 200 ms of moving and waiting
 
 // The path of `pid`'s cgroup in the hierarchy that holds `controller` ("" for v2), relative to
 // the hierarchy's mount point; nullopt when the process is gone.
@@ -62,7 +63,11 @@ Result<std::unique_ptr<CgroupCpu>> CgroupCpu::Detect() {
 }
 
 CgroupCpu::~CgroupCpu() {
-  while (!limited_.empty()) (void)Release(limited_.begin()->first);
+  // A limit whose release failed during the run is tried once more (its processes are gone by
+  // now), so that no cgroup outlives faultline.
+  std::vector<uint64_t> handles;
+  for (const auto& [handle, limited] : limited_) handles.push_back(handle);
+  for (uint64_t handle : handles) (void)Release(handle);
   rmdir((mount_ + "/" + root_).c_str());
 }
 
@@ -109,18 +114,33 @@ Status CgroupCpu::Release(uint64_t handle) {
   // service must run at once.
   (void)(v2_ ? WriteFile(l.dir + "/cpu.max", fmt::format("max {}", kPeriodUs))
              : WriteFile(l.dir + "/cpu.cfs_quota_us", "-1"));
-  // Every process now in the cgroup, the ones forked under the limit included, goes back.
-  auto procs = ReadFile(l.dir + "/cgroup.procs");
+  // Every process now in the cgroup, the ones forked under the limit included, goes back. A
+  // process that forks while the others move leaves its child behind (a database forking a
+  // backend), and a task that is exiting keeps the cgroup busy for a moment: this repeats until
+  // the cgroup can be removed, a bounded number of times.
   std::string fallback = l.origin.empty() ? "/" : l.origin.begin()->second;
-  for (const auto& line : Split(procs ? *procs : "", '\n')) {
-    auto pid = ParseInt(line);
-    if (!pid) continue;
-    auto origin = l.origin.find(static_cast<pid_t>(*pid));
-    (void)MoveTo(mount_ + (origin != l.origin.end() ? origin->second : fallback),
-                 static_cast<pid_t>(*pid));
+  for (int round = 0;; ++round) {
+    auto procs = ReadFile(l.dir + "/cgroup.procs");
+    bool moved = false;
+    for (const auto& line : Split(procs ? *procs : "", '\n')) {
+      auto pid = ParseInt(line);
+      if (!pid) continue;
+      auto origin = l.origin.find(static_cast<pid_t>(*pid));
+      moved |= MoveTo(mount_ + (origin != l.origin.end() ? origin->second : fallback),
+                      static_cast<pid_t>(*pid))
+                   .ok();
+    }
+    if (rmdir(l.dir.c_str()) == 0) return Status::Ok();
+    if (errno != EBUSY || round >= kReleaseRounds) {
+      Status failed =
+          Status::FromErrno(fmt::format("rmdir {} (after {} round(s) of moving its processes "
+                                        "back)",
+                                        l.dir, round + 1));
+      limited_[handle] = std::move(l);  // tried again when faultline ends
+      return failed;
+    }
+    if (!moved) usleep(1000);
   }
-  if (rmdir(l.dir.c_str()) != 0) return Status::FromErrno("rmdir " + l.dir);
-  return Status::Ok();
 }
 
 }  // namespace faultline::faults

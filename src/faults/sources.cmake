@@ -18,6 +18,7 @@ target_sources(faultline_core PRIVATE
 )
 faultline_test(faults_test
   src/faults/catalog_test.cc
+  src/faults/cgroup_cpu_test.cc
   src/faults/disk_preload_test.cc
   src/faults/fault_schedule_test.cc
   src/faults/planner_test.cc
