@@ -69,9 +69,7 @@ std::optional<FaultPlan> Plan(const KindConfig& kind, const PlannerView& view, P
 class DiskFault : public ActiveFault {
  public:
   DiskFault(InProcessControl& control, ServiceControl* services, std::string service)
-      : control_(control), services_(services), service_(std::move(service)) {
-    if (services_) services_->ExplainExits(service_, "disk");
-  }
+      : control_(control), services_(services), service_(std::move(service)) {}
   void Heal(std::function<void(Status)> healed) override {
     if (services_) services_->ExplainExits(service_, "");
     healed(control_.SetDiskFaults(service_, {}, 0));
@@ -86,8 +84,11 @@ class DiskFault : public ActiveFault {
 Result<std::unique_ptr<ActiveFault>> Inject(const FaultPlan& plan, Injectors& in) {
   if (!in.in_process) return Unexpected("no in-process fault control");
   const auto& p = std::get<DiskParams>(plan.params);
-  if (Status s = in.in_process->SetDiskFaults(plan.targets.at(0), p.kinds, p.probability);
-      !s.ok()) {
+  const std::string& target = plan.targets.at(0);
+  // Before the write: the service's first failed call may end it at once.
+  if (in.services) in.services->ExplainExits(target, "disk");
+  if (Status s = in.in_process->SetDiskFaults(target, p.kinds, p.probability); !s.ok()) {
+    if (in.services) in.services->ExplainExits(target, "");
     return Unexpected(s);
   }
   return std::unique_ptr<ActiveFault>(

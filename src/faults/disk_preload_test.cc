@@ -199,6 +199,11 @@ TEST_F(DiskPreload, AServiceWithoutThePreloadIsAnError) {
   Status s = faults_->SetDiskFaults("s", {DiskKind::kFsyncEio}, 1.0);
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr("disk preload"));
+  // A refused fault is not written: the processes that do have the preload (a service that ended
+  // at its first failed call, and restarts) keep a healthy disk.
+  Outcome o = Sh("echo x > " + File("f") + " && sync " + File("f") + " && echo synced");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_EQ(o.output, "synced\n");
   // Healing needs no process.
   EXPECT_TRUE(faults_->SetDiskFaults("s", {}, 0).ok());
 }

@@ -154,6 +154,19 @@ Status InProcessFaults::SetDiskFaults(const std::string& service,
   if (!disk_targets_.count(service) || !services_) {
     return Status::Error(fmt::format("service '{}' did not start with the disk preload", service));
   }
+  // A program that is static or clears its environment is not under the preload: say so rather
+  // than call the fault in force. Checked before the write: a service that gives up at its first
+  // failed call may be gone by the time a check after it looked, and the fault, written but
+  // refused, would then fail every start of the service after it.
+  if (!kinds.empty()) {
+    auto processes = services_->Processes(service);
+    if (std::none_of(processes.begin(), processes.end(), HasDiskPreload)) {
+      return Status::Error(fmt::format(
+          "no process of service '{}' has faultline's disk preload loaded (a static program, or "
+          "one that starts its own programs with a clean environment)",
+          service));
+    }
+  }
   DiskControlBlock block;
   for (DiskKind k : kinds) block.kinds |= BitOf(k);
   block.probability_ppm = static_cast<uint32_t>(std::clamp(probability, 0.0, 1.0) * 1e6 + 0.5);
@@ -163,16 +176,7 @@ Status InProcessFaults::SetDiskFaults(const std::string& service,
   if (!fd || pwrite(fd.get(), &block, sizeof block, 0) != static_cast<ssize_t>(sizeof block)) {
     return Status::FromErrno("write " + path);
   }
-  if (kinds.empty()) return Status::Ok();
-  // A program that is static or clears its environment is not under the preload: say so rather
-  // than call the fault in force.
-  for (pid_t pid : services_->Processes(service)) {
-    if (HasDiskPreload(pid)) return Status::Ok();
-  }
-  return Status::Error(fmt::format(
-      "no process of service '{}' has faultline's disk preload loaded (a static program, or one "
-      "that starts its own programs with a clean environment)",
-      service));
+  return Status::Ok();
 }
 
 }  // namespace faultline::faults
