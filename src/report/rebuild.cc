@@ -4,9 +4,11 @@
 // reader thread parses the next timelines while the caller's thread folds (TimelineReader).
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "base/files.h"
 #include "base/json.h"
@@ -70,24 +72,32 @@ std::vector<HistoryFolder> ListHistories(const std::string& run_dir, size_t run)
   return out;
 }
 
-HistoryRow RowFromEvents(const std::vector<Event>& events, const HistoryFolder& f) {
-  HistoryRow row{.index = f.index, .seed = f.seed, .dir = f.dir, .outcome = "interrupted"};
-  int64_t started = 0;  // invocations, for a timeline cut short (faultline was killed)
-  for (const auto& e : events) {
-    started += e.type == EventType::kCommandStart;
+// Folds a history's row from its events, one at a time.
+class RowFolder {
+ public:
+  explicit RowFolder(const HistoryFolder& f)
+      : row_{.index = f.index, .seed = f.seed, .dir = f.dir, .outcome = "interrupted"} {}
+  void Add(const Event& e) {
+    started_ += e.type == EventType::kCommandStart;
     if (e.type == EventType::kHistoryStart) {
-      row.template_name = JsonString(e.fields, "template");
+      row_.template_name = JsonString(e.fields, "template");
     } else if (e.type == EventType::kHistoryEnd) {
-      row.outcome = JsonString(e.fields, "outcome", "completed");
-      row.message = JsonString(e.fields, "message");
-      row.terminal = JsonString(e.fields, "terminal");
-      row.invocations = JsonInt(e.fields, "invocations", 0);
-      row.seconds = static_cast<double>(e.t_us) / 1e6;
+      row_.outcome = JsonString(e.fields, "outcome", "completed");
+      row_.message = JsonString(e.fields, "message");
+      row_.terminal = JsonString(e.fields, "terminal");
+      row_.invocations = JsonInt(e.fields, "invocations", 0);
+      row_.seconds = static_cast<double>(e.t_us) / 1e6;
     }
   }
-  if (row.outcome == "interrupted") row.invocations = started;
-  return row;
-}
+  HistoryRow Finish() && {
+    if (row_.outcome == "interrupted") row_.invocations = started_;
+    return std::move(row_);
+  }
+
+ private:
+  HistoryRow row_;
+  int64_t started_ = 0;  // invocations, for a timeline cut short (faultline was killed)
+};
 
 class Builder {
  public:
@@ -103,11 +113,19 @@ class Builder {
   properties::PropertyBook& book_;
 };
 
-// Parses the timelines of `folders` in order on a thread of its own, at most two histories
-// ahead of the one being folded: parsing JSON is most of a rebuild's work, and folding must stay
-// in order on the caller's thread.
+// Parses the timelines of `folders` in order on a thread of its own and hands them over in
+// batches of events, a bounded number ahead of the one being folded: parsing JSON is most of a
+// rebuild's work, folding must stay in order on the caller's thread, and memory must not grow
+// with the length of a history (a whole timeline of a long run is hundreds of megabytes).
 class TimelineReader {
  public:
+  struct Batch {
+    std::vector<Event> events;
+    bool last = false;         // the history's last batch: its counts follow
+    size_t skipped_lines = 0;  // on the last batch
+    std::string error;         // on the last batch: the timeline could not be read
+  };
+
   explicit TimelineReader(const std::vector<HistoryFolder>& folders)
       : folders_(folders), thread_([this] { Run(); }) {}
   ~TimelineReader() {
@@ -118,36 +136,55 @@ class TimelineReader {
     cv_.notify_all();
     thread_.join();
   }
-  // The timeline of folders[i]; call with i = 0, 1, 2, ... in turn.
-  Result<TimelineFile> Take(size_t i) {
+  // The next batch: the histories' batches in order, each history ending with a `last` one.
+  Batch Take() {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return ready_.count(i) > 0; });
-    Result<TimelineFile> t = std::move(ready_.at(i));
-    ready_.erase(i);
+    cv_.wait(lock, [&] { return !ready_.empty(); });
+    Batch b = std::move(ready_.front());
+    ready_.pop_front();
     cv_.notify_all();
-    return t;
+    return b;
   }
 
  private:
+  static constexpr size_t kBatchEvents = 1024;
+  static constexpr size_t kBatchesAhead = 8;
+
+  // False once the reader is being destroyed.
+  bool Put(Batch b) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return stop_ || ready_.size() < kBatchesAhead; });
+    if (stop_) return false;
+    ready_.push_back(std::move(b));
+    cv_.notify_all();
+    return true;
+  }
+
   void Run() {
-    for (size_t i = 0; i < folders_.size(); ++i) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || ready_.size() < 2; });
-        if (stop_) return;
+    for (const auto& folder : folders_) {
+      auto stream = TimelineStream::Open(folder.dir + "/timeline.jsonl");
+      Batch b;
+      if (stream) {
+        Event e;
+        while (stream->Next(e)) {
+          b.events.push_back(std::move(e));
+          if (b.events.size() == kBatchEvents && !Put(std::exchange(b, Batch{}))) return;
+        }
+        b.skipped_lines = stream->skipped_lines();
+        b.error = stream->error();
+      } else {
+        b.error = stream.error();
       }
-      auto t = ReadTimeline(folders_[i].dir + "/timeline.jsonl");
-      std::lock_guard lock(mu_);
-      ready_.emplace(i, std::move(t));
-      cv_.notify_all();
+      b.last = true;
+      if (!Put(std::move(b))) return;
     }
   }
 
   const std::vector<HistoryFolder>& folders_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::map<size_t, Result<TimelineFile>> ready_;  // GUARDED_BY(mu_)
-  bool stop_ = false;                             // GUARDED_BY(mu_)
+  std::deque<Batch> ready_;  // GUARDED_BY(mu_)
+  bool stop_ = false;        // GUARDED_BY(mu_)
   std::thread thread_;
 };
 
@@ -168,25 +205,30 @@ Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& 
     for (size_t i = 0; i < folders.size(); ++i) folders[i].index = static_cast<int>(i);
   }
   TimelineReader reader(folders);
-  for (size_t i = 0; i < folders.size(); ++i) {
-    HistoryFolder& f = folders[i];
-    auto timeline = reader.Take(i);
-    if (!timeline) return Status::Error(timeline.error());
-    if (timeline->skipped_lines > 0) {
-      r.read_warnings.push_back(fmt::format("{}/timeline.jsonl: {} line(s) could not be read",
-                                            f.dir, timeline->skipped_lines));
-    }
+  for (HistoryFolder& f : folders) {
     properties::HistoryRef ref{f.index, f.seed};
     TraceBuilder trace(ref, book_);
-    for (auto& e : timeline->events) {
-      DropWhatTheBookHas(book_, e);
-      trace.Add(e);
+    RowFolder row(f);
+    for (;;) {
+      TimelineReader::Batch b = reader.Take();
+      for (auto& e : b.events) {
+        DropWhatTheBookHas(book_, e);
+        row.Add(e);
+        trace.Add(e);
+      }
+      if (!b.last) continue;
+      if (!b.error.empty()) return Status::Error(b.error);
+      if (b.skipped_lines > 0) {
+        r.read_warnings.push_back(fmt::format("{}/timeline.jsonl: {} line(s) could not be read",
+                                              f.dir, b.skipped_lines));
+      }
+      break;
     }
-    HistoryRow row = RowFromEvents(timeline->events, f);
+    HistoryRow done = std::move(row).Finish();
     const RunMeta& meta = runs_[f.run].meta;
-    row.run_dir = meta.run_dir;
-    row.replay = ReplayCommand(meta, f.seed);
-    r.histories.push_back(std::move(row));
+    done.run_dir = meta.run_dir;
+    done.replay = ReplayCommand(meta, f.seed);
+    r.histories.push_back(std::move(done));
     r.traces.push_back(trace.Finish());
   }
   return Status::Ok();
@@ -225,10 +267,10 @@ void Builder::Replays(Report& r) {
       }
       std::map<std::string, int> recurred;
       for (const auto& dir : dirs) {
-        auto timeline = ReadTimeline(dir + "/timeline.jsonl");
+        auto timeline = TimelineStream::Open(dir + "/timeline.jsonl");
         if (!timeline) continue;
         properties::PropertyBook replay;
-        for (const auto& e : timeline->events) replay.Add({0, seed}, e);
+        for (Event e; timeline->Next(e);) replay.Add({0, seed}, e);
         for (const auto& id : ids) {
           const properties::Property* p = replay.Find(id);
           recurred[id] += p && properties::Evaluate(*p).outcome == Outcome::kFailed;

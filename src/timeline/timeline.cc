@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
 
 #include "base/files.h"
 #include "base/strings.h"
@@ -57,24 +60,67 @@ void Timeline::Emit() {
   for (auto& listener : listeners_) listener(last_);
 }
 
-Result<TimelineFile> ReadTimeline(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text) return Unexpected(text.error());
-  TimelineFile out;
-  size_t start = 0;
-  while (start < text->size()) {
-    size_t end = text->find('\n', start);
-    if (end == std::string::npos) end = text->size();
-    std::string_view line(text->data() + start, end - start);
-    if (!Trim(line).empty()) {
-      if (auto e = Event::FromJsonLine(line)) {
-        out.events.push_back(std::move(*e));
-      } else {
-        ++out.skipped_lines;
-      }
+Result<TimelineStream> TimelineStream::Open(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
+  return TimelineStream(path, std::move(fd));
+}
+
+bool TimelineStream::NextLine(std::string_view& line) {
+  constexpr size_t kBlock = 1 << 20;
+  for (;;) {
+    size_t end = buf_.find('\n', pos_);
+    if (end != std::string::npos) {
+      line = std::string_view(buf_).substr(pos_, end - pos_);
+      pos_ = end + 1;
+      return true;
     }
-    start = end + 1;
+    if (eof_) {
+      if (pos_ >= buf_.size()) return false;
+      line = std::string_view(buf_).substr(pos_);
+      pos_ = buf_.size();
+      return true;
+    }
+    // Keep the partial line, read the next block after it.
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    size_t have = buf_.size();
+    buf_.resize(have + kBlock);
+    ssize_t n;
+    do {
+      n = ::read(fd_.get(), buf_.data() + have, kBlock);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      error_ = fmt::format("{}: {}", path_, std::strerror(errno));
+      buf_.clear();
+      return false;
+    }
+    buf_.resize(have + static_cast<size_t>(n));
+    eof_ = n == 0;
   }
+}
+
+bool TimelineStream::Next(Event& e) {
+  std::string_view line;
+  while (NextLine(line)) {
+    if (Trim(line).empty()) continue;
+    if (auto parsed = Event::FromJsonLine(line)) {
+      e = std::move(*parsed);
+      return true;
+    }
+    ++skipped_lines_;
+  }
+  return false;
+}
+
+Result<TimelineFile> ReadTimeline(const std::string& path) {
+  auto stream = TimelineStream::Open(path);
+  if (!stream) return Unexpected(stream.error());
+  TimelineFile out;
+  Event e;
+  while (stream->Next(e)) out.events.push_back(std::move(e));
+  if (!stream->error().empty()) return Unexpected(stream->error());
+  out.skipped_lines = stream->skipped_lines();
   return out;
 }
 

@@ -55,7 +55,34 @@ class Timeline {
   size_t count_ = 0;
 };
 
-// Reads a timeline.jsonl written by Timeline; lines that do not parse are skipped and counted.
+// Reads a timeline.jsonl written by Timeline one event at a time, a block of the file at a time:
+// memory stays at one block and the longest line, however long the history. Lines that do not
+// parse are skipped and counted.
+class TimelineStream {
+ public:
+  static Result<TimelineStream> Open(const std::string& path);
+  // The next event that parses into `e`; false at the end of the file or at a read error.
+  bool Next(Event& e);
+  size_t skipped_lines() const { return skipped_lines_; }
+  // Empty unless a read failed (the events before it were delivered).
+  const std::string& error() const { return error_; }
+
+ private:
+  explicit TimelineStream(std::string path, UniqueFd fd)
+      : path_(std::move(path)), fd_(std::move(fd)) {}
+  // The next whole line (the last may lack its newline); false at the end.
+  bool NextLine(std::string_view& line);
+
+  std::string path_;
+  UniqueFd fd_;
+  std::string buf_;
+  size_t pos_ = 0;  // where the next line starts in buf_
+  bool eof_ = false;
+  size_t skipped_lines_ = 0;
+  std::string error_;
+};
+
+// A whole timeline in memory (tests, and small files); a report streams (TimelineStream).
 struct TimelineFile {
   std::vector<Event> events;
   size_t skipped_lines = 0;
