@@ -70,9 +70,10 @@ Verdict Evaluate(const Property& p) {
     case AssertKind::kSometimes:
       if (p.passes > 0) return v;
       if (p.hits == 0) {
-        // A built-in "exits 0 at least once" whose every invocation was killed has no verdict.
+        // A built-in "exits 0 at least once" whose every invocation was killed has no verdict,
+        // nor a "fault <kind> was injected" whose kind no history enabled.
         if (p.builtin) {
-          v.reason = "no invocation finished on its own";
+          v.reason = p.unevaluated_reason;
           return v;
         }
         return fail("never reached");
@@ -268,8 +269,10 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       }
       break;
     case EventType::kHistoryEnd:
-      // A configured kind this history never injected counts against "fault <kind> was
+      // An enabled kind this history never injected counts against "fault <kind> was
       // injected", so a run in which it never happened fails it, with the histories counted.
+      // A kind the history's swarm left out is no evidence either way: a run of one seed (the
+      // replay of a failure) must not fail for the kinds that seed did not draw.
       for (const auto& kind : faults_not_injected_[h.index]) {
         Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), false,
                   MakeExample(h, e, nullptr, {{"kind", kind}}));
@@ -311,9 +314,13 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
     case EventType::kFaultSwarm:
       for (const auto& kind : JsonMember(f, "configured")) {
         if (!kind.is_string()) continue;
-        Get(FaultInjectedName(kind.get<std::string>()), AssertKind::kSometimes, "Sometimes", true)
-            .registered = true;
-        faults_not_injected_[h.index].insert(kind.get<std::string>());
+        Property& p = Get(FaultInjectedName(kind.get<std::string>()), AssertKind::kSometimes,
+                          "Sometimes", true);
+        p.registered = true;
+        p.unevaluated_reason = "no history's swarm enabled it";
+      }
+      for (const auto& kind : JsonMember(f, "enabled")) {
+        if (kind.is_string()) faults_not_injected_[h.index].insert(kind.get<std::string>());
       }
       Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true)
           .registered = true;

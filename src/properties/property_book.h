@@ -47,6 +47,8 @@ struct Property {
   sdk::AssertKind kind = sdk::AssertKind::kAlways;
   bool builtin = false;
   bool registered = false;  // a catalog registration (hit:false) was seen
+  // A built-in sometimes that nothing evaluated has no verdict, for this reason.
+  std::string unevaluated_reason = "no invocation finished on its own";
   uint64_t hits = 0;        // evaluation lines
   uint64_t passes = 0;      // evaluation lines that satisfied the property
   uint64_t failures = 0;    // evaluation lines that went against it

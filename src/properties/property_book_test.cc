@@ -250,9 +250,19 @@ TEST(PropertyBook, EveryConfiguredFaultKindMustBeInjectedSomewhere) {
                       {{"action", "heal"}, {"id", 1}, {"kind", "kill"}, {"reason", "planned"}}});
   book.Add(kH0, Event{5000, EventType::kHistoryEnd, {{"outcome", "completed"}}});
   EXPECT_EQ(VerdictOf(book, "fault kill was injected").outcome, Outcome::kPassed);
+  // Pause was configured but this history's swarm left it out: no evidence either way.
   auto pause = VerdictOf(book, "fault pause was injected");
+  EXPECT_EQ(pause.outcome, Outcome::kPassed);
+  EXPECT_EQ(pause.reason, "no history's swarm enabled it");
+  // A history that enabled pause and never injected it counts against it.
+  Event swarm1{
+      0, EventType::kFaultSwarm, {{"configured", {"kill", "pause"}}, {"enabled", {"pause"}}}};
+  book.Add(kH1, swarm1);
+  book.Add(kH1, Event{5000, EventType::kHistoryEnd, {{"outcome", "completed"}}});
+  pause = VerdictOf(book, "fault pause was injected");
   EXPECT_EQ(pause.outcome, Outcome::kFailed);
   EXPECT_EQ(pause.reason, "never true (false in 1 invocation(s))");
+  EXPECT_EQ(book.Find("fault pause was injected")->first_fail->seed, 8u);
   EXPECT_EQ(VerdictOf(book, kFaultsHealCleanly).outcome, Outcome::kPassed);
   book.Add(kH1, Event{3000,
                       EventType::kFault,
