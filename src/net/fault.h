@@ -18,7 +18,7 @@ enum class FaultKind {
   kLatency,    // delay every chunk by latency ± jitter
   kBandwidth,  // pace bytes to `rate` KB/s
   kSlicer,     // cut chunks to about average_size bytes, `delay` µs apart
-  kTimeout,    // drop all bytes; with timeout > 0, close the connection after it
+  kTimeout,    // hold all bytes (none lost); with timeout > 0, close the connection after it
   kResetPeer,  // reset (RST) both sides after `timeout` ms
   kLimitData,  // let `bytes` bytes through, then close the connection
   kSlowClose,  // pass a close on only after `delay` ms

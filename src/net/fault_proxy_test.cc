@@ -364,6 +364,27 @@ TEST_F(ProxyTest, HealingRestoresFullSpeedWithoutDroppingConnections) {
   EXPECT_EQ(stats->open, 1u) << "the healthy connection stays open";
 }
 
+// A timeout without a deadline is a black hole that a connection outlives: what the sender
+// wrote during it arrives after the heal, whole and in order, never a stream with a hole.
+TEST_F(ProxyTest, ATimeoutHoldsBytesAndHealingDeliversThemInOrder) {
+  Pair p = Open();
+  Warm(p);
+  FaultSpec spec = Spec(FaultKind::kTimeout, Direction::kDownstream);
+  spec.timeout = 0;
+  FaultId id = Apply(spec);
+  std::string during(200000, '\0');
+  for (size_t i = 0; i < during.size(); ++i) during[i] = static_cast<char>('a' + i % 26);
+  std::thread writer([&] { EXPECT_TRUE(WriteAll(p.server.get(), during + "end")); });
+  EXPECT_TRUE(ReadFor(p.client.get(), 1, 300).data.empty()) << "nothing crosses while it holds";
+  ASSERT_TRUE(WriteAll(p.client.get(), "up"));
+  EXPECT_EQ(ReadFor(p.server.get(), 2, 5000).data, "up") << "the other direction flows";
+  ASSERT_TRUE(proxy_->Heal(id).ok());
+  auto r = ReadFor(p.client.get(), during.size() + 3, 10000);
+  writer.join();
+  EXPECT_EQ(r.data.size(), during.size() + 3);
+  EXPECT_TRUE(r.data == during + "end") << "the held bytes arrive whole and in order";
+}
+
 TEST_F(ProxyTest, HealAllEndsEveryFault) {
   Pair p = Open();
   Warm(p);

@@ -113,9 +113,7 @@ void Shape(ToxicState& t, std::vector<Segment>& segs) {
       return ShapeSlicer(t, segs);
     case FaultKind::kLimitData:
       return ShapeLimit(t, segs);
-    case FaultKind::kTimeout:
-      segs.clear();
-      return;  // toxiproxy drops what a timeout holds
+    case FaultKind::kTimeout:  // holds its flow before anything is read (PumpFlow)
     case FaultKind::kResetPeer:
     case FaultKind::kSlowClose:
     case FaultKind::kDown:
@@ -123,7 +121,11 @@ void Shape(ToxicState& t, std::vector<Segment>& segs) {
   }
 }
 
-bool HoldsEof(const Flow& f) {
+// A timeout holds its flow whole: nothing is read, written or lost, and what the sender wrote
+// arrives once it heals. (toxiproxy's timeout drops the bytes and lets the connection go on: the
+// receiver then reads a stream with a hole in it, which no network can make of a TCP connection,
+// and a replication protocol that trusts TCP skips what fell in the hole.)
+bool Holds(const Flow& f) {
   return std::any_of(f.toxics.begin(), f.toxics.end(),
                      [](const ToxicState& t) { return t.spec.kind == FaultKind::kTimeout; });
 }
@@ -249,16 +251,34 @@ Connection::State Connection::CheckTimers(Clock::time_point now, Clock::time_poi
         *wake = std::min(*wake, at);
         continue;
       }
-      Close(/*reset=*/t.spec.kind == FaultKind::kResetPeer);
+      bool reset = t.spec.kind == FaultKind::kResetPeer;
+      // A close with unread bytes would be a reset: what the timeout held is dropped with the
+      // connection, and both sides see the FIN that toxiproxy's timeout sends.
+      if (!reset) DiscardHeld();
+      Close(reset);
       return State::kDone;
     }
   }
   return State::kOpen;
 }
 
+void Connection::DiscardHeld() {
+  char buf[kReadChunk];
+  for (auto& f : flows_) {
+    if (!Holds(f)) continue;
+    // Bounded: a socket's receive buffer, read until it is empty or its sender went on writing.
+    for (int i = 0; i < 1024; ++i) {
+      ssize_t n = recv(f.src, buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0 || (n < 0 && errno == EINTR)) continue;
+      break;
+    }
+  }
+}
+
 Connection::FlowResult Connection::PumpFlow(Flow& f, Clock::time_point now,
                                             Clock::time_point* wake) {
   FlowResult r = FlowResult::kOk;
+  if (Holds(f)) return r;
   if (f.toxics.empty() && f.queue.empty() && splice_) {
     r = PumpSplice(f);
   } else {
@@ -376,7 +396,7 @@ Connection::FlowResult Connection::PumpQueue(Flow& f, Clock::time_point now,
 }
 
 void Connection::PassEof(Flow& f, Clock::time_point now, Clock::time_point* wake) {
-  if (!f.src_eof || f.eof_sent || !f.queue.empty() || f.pipe_bytes > 0 || HoldsEof(f)) return;
+  if (!f.src_eof || f.eof_sent || !f.queue.empty() || f.pipe_bytes > 0 || Holds(f)) return;
   if (f.eof_due > now) {
     *wake = std::min(*wake, f.eof_due);
     return;

@@ -86,6 +86,8 @@ class Connection {
   void Detach(FaultId fault, Clock::time_point now);
   bool HasToxic(FaultId fault) const;
   // Ends the connection: with `reset`, both sides see RST, otherwise FIN.
+  // Reads and drops what a timeout holds in the sockets, before a close.
+  void DiscardHeld();
   void Close(bool reset);
   const Flow& flow(Direction d) const { return flows_[Index(d)]; }
 
