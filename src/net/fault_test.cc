@@ -153,15 +153,19 @@ TEST(NetShapingTest, LimitDataCutsAndCloses) {
   EXPECT_TRUE(f.toxics[0].exhausted);
 }
 
-TEST(NetShapingTest, TimeoutDropsAndSlowCloseDelaysEof) {
+TEST(NetShapingTest, TimeoutHoldsAndSlowCloseDelaysEof) {
   auto now = Clock::now();
   Flow f;
   f.toxics.push_back(Toxic(FaultKind::kSlowClose, now));
   f.toxics[0].spec.delay = 300;
   EXPECT_EQ(EofDue(f, now), now + milliseconds(300));
+  EXPECT_FALSE(Holds(f));
   f.toxics.push_back(Toxic(FaultKind::kTimeout, now));
-  IngestBytes(f, "gone", now);
-  EXPECT_TRUE(f.queue.empty());
+  EXPECT_TRUE(Holds(f));
+  // What was read before the timeout came stays queued: a timeout loses nothing.
+  IngestBytes(f, "kept", now);
+  ASSERT_EQ(f.queue.size(), 1u);
+  EXPECT_EQ(f.queue[0].data, "kept");
 }
 
 }  // namespace

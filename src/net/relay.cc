@@ -121,15 +121,6 @@ void Shape(ToxicState& t, std::vector<Segment>& segs) {
   }
 }
 
-// A timeout holds its flow whole: nothing is read, written or lost, and what the sender wrote
-// arrives once it heals. (toxiproxy's timeout drops the bytes and lets the connection go on: the
-// receiver then reads a stream with a hole in it, which no network can make of a TCP connection,
-// and a replication protocol that trusts TCP skips what fell in the hole.)
-bool Holds(const Flow& f) {
-  return std::any_of(f.toxics.begin(), f.toxics.end(),
-                     [](const ToxicState& t) { return t.spec.kind == FaultKind::kTimeout; });
-}
-
 bool Exhausted(const Flow& f) {
   return std::any_of(f.toxics.begin(), f.toxics.end(),
                      [](const ToxicState& t) { return t.exhausted; });
@@ -148,6 +139,15 @@ bool EnsurePipe(Flow& f) {
 }
 
 }  // namespace
+
+// A timeout holds its flow whole: nothing is read, written or lost, and what the sender wrote
+// arrives once it heals. (toxiproxy's timeout drops the bytes and lets the connection go on: the
+// receiver then reads a stream with a hole in it, which no network can make of a TCP connection,
+// and a replication protocol that trusts TCP skips what fell in the hole.)
+bool Holds(const Flow& f) {
+  return std::any_of(f.toxics.begin(), f.toxics.end(),
+                     [](const ToxicState& t) { return t.spec.kind == FaultKind::kTimeout; });
+}
 
 void IngestBytes(Flow& f, std::string_view data, Clock::time_point now) {
   std::vector<Segment> segs;

@@ -117,5 +117,7 @@ class Connection {
 void IngestBytes(Flow& f, std::string_view data, Clock::time_point now);
 // When an EOF read at `now` may be passed on, after the faults that delay it.
 Clock::time_point EofDue(const Flow& f, Clock::time_point now);
+// Whether a fault holds the flow whole (a timeout): nothing is read from it, written or lost.
+bool Holds(const Flow& f);
 
 }  // namespace faultline::net

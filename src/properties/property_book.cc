@@ -330,9 +330,12 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       Property& clean =
           Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true);
       if (action == "begin") {
-        Evaluated(Get(FaultInjectedName(JsonString(f, "kind")), AssertKind::kSometimes, "Sometimes",
-                      true),
-                  true, MakeExample(h, e, nullptr, f));
+        std::string kind = JsonString(f, "kind");
+        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), true,
+                  MakeExample(h, e, nullptr, f));
+        if (auto it = faults_not_injected_.find(h.index); it != faults_not_injected_.end()) {
+          it->second.erase(kind);
+        }
       } else if (action == "heal") {
         Evaluated(clean, true, MakeExample(h, e, nullptr, f));
       } else if (action == "failed") {

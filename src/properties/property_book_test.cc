@@ -250,6 +250,7 @@ TEST(PropertyBook, EveryConfiguredFaultKindMustBeInjectedSomewhere) {
                       {{"action", "heal"}, {"id", 1}, {"kind", "kill"}, {"reason", "planned"}}});
   book.Add(kH0, Event{5000, EventType::kHistoryEnd, {{"outcome", "completed"}}});
   EXPECT_EQ(VerdictOf(book, "fault kill was injected").outcome, Outcome::kPassed);
+  EXPECT_EQ(book.Find("fault kill was injected")->failures, 0u) << "the history injected it";
   // Pause was configured but this history's swarm left it out: no evidence either way.
   auto pause = VerdictOf(book, "fault pause was injected");
   EXPECT_EQ(pause.outcome, Outcome::kPassed);

@@ -219,8 +219,8 @@ Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& 
       if (!b.last) continue;
       if (!b.error.empty()) return Status::Error(b.error);
       if (b.skipped_lines > 0) {
-        r.read_warnings.push_back(fmt::format("{}/timeline.jsonl: {} line(s) could not be read",
-                                              f.dir, b.skipped_lines));
+        r.read_warnings.push_back(
+            fmt::format("{}/timeline.jsonl: {} line(s) could not be read", f.dir, b.skipped_lines));
       }
       break;
     }

@@ -1,12 +1,11 @@
 #include "timeline/timeline.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "base/strings.h"

@@ -6,6 +6,7 @@
 #
 # Usage (as root, from the project's root, after `make demo` or a release build):
 #   scenarios/postgres/findings/find-wal-read-eio.sh [FIRST_SEED] [HISTORIES] [DURATION]
+# KEEP=1 keeps the twin scenario (the report's replay commands name it); OUT=dir keeps the runs.
 set -euo pipefail
 first=${1:-1}
 histories=${2:-5}
