@@ -53,15 +53,17 @@ run() {
 }
 
 # The first failing Always (or reached Unreachable) of a history: "<t> <message> (<key> = <value>)".
+# `sed -n 1p`, not `head -1`: under pipefail, jq's SIGPIPE once head stops reading ended the
+# script (exit 141) whenever a history had many failures.
 first_failure() {
   jq -r 'select(.type == "assert" and .assert.hit == true and .assert.condition == false
                 and (.assert.assert_type == "always" or .assert.display_type == "Unreachable"))
          | "\(.t) \(.assert.message)" + (if (.assert.details.key // "") != ""
              then " (\(.assert.details.key) = \(.assert.details.value))" else "" end)' \
-    "$1/timeline.jsonl" | head -1
+    "$1/timeline.jsonl" | sed -n 1p
 }
 setup_seconds() {
-  jq -r 'select(.type == "setup_complete") | .t' "$1/timeline.jsonl" | head -1
+  jq -r 'select(.type == "setup_complete") | .t' "$1/timeline.jsonl" | sed -n 1p
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print (b == 0 ? "nan" : a / b)}'; }
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
