@@ -1,7 +1,7 @@
-// Rebuild and Merge: a Report from run folders alone. Histories are folded one at a time (a
-// timeline is dropped once folded into the book and its trace), in index order for one run and in
-// seed order for a merge, so the report never depends on how histories interleaved in time. A
-// reader thread parses the next timelines while the caller's thread folds (TimelineReader).
+// Rebuild and Merge: a Report from run folders alone. Histories are folded one at a time, event
+// by event into the book and their trace (no timeline is ever held whole), in index order for one
+// run and in seed order for a merge, so the report never depends on how histories interleaved in
+// time. A reader thread parses the next events while the caller's thread folds (TimelineReader).
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
