@@ -225,8 +225,16 @@ class FaultProxy::Loop {
 
 void FaultProxy::Loop::Run() {
   epoll_event events[256];
+  Clock::time_point last_event = Clock::now();
   while (running_) {
-    int n = epoll_wait(epoll_.get(), events, 256, -1);
+    // Poll without sleeping while the last event is recent, then sleep.
+    int n = 0;
+    while ((n = epoll_wait(epoll_.get(), events, 256, 0)) == 0 &&
+           Clock::now() - last_event < options_.busy_poll) {
+      sched_yield();  // a sender or receiver waiting for this core goes first
+    }
+    if (n == 0) n = epoll_wait(epoll_.get(), events, 256, -1);
+    if (n > 0) last_event = Clock::now();
     if (n < 0) {
       if (errno == EINTR) continue;
       std::perror("faultline: proxy: epoll_wait");
