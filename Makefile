@@ -4,7 +4,7 @@
 # Builds take a lock (/tmp/faultline-build.lock) so that two checkouts never compile at once.
 
 DEPS := cmake ninja-build g++ clang libclang-rt-14-dev pkgconf \
-        libpq-dev nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
+        libpq-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
         libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev libssl-dev \
         postgresql-15 postgresql-client-15 libsqlite3-dev faketime socat jq \
         util-linux procps iproute2 libnftables-dev etcd-server etcd-client libxml2-dev chromium \

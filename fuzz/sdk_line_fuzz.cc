@@ -40,9 +40,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         book.Add({0, 1}, e);
       }
     }
-    // Timeline lines are outside input too (faultline report reads them).
-    if (auto e = faultline::Event::FromJsonLine(text.substr(start, end - start)))
+    // Timeline lines are outside input too (faultline report reads them). The fast parser and
+    // the reference must agree on every one.
+    std::string_view raw = text.substr(start, end - start);
+    auto e = faultline::Event::FromJsonLine(raw);
+    auto reference = faultline::Event::FromJsonLineReference(raw);
+    if (e.has_value() != reference.has_value()) std::abort();
+    if (e) {
+      if (e->t_us != reference->t_us || e->type != reference->type ||
+          e->fields.dump() != reference->fields.dump()) {
+        std::abort();
+      }
       book.Add({0, 1}, *e);
+    }
     start = end + 1;
   }
   for (const auto* p : book.Sorted()) (void)faultline::properties::Evaluate(*p);

@@ -26,7 +26,8 @@ Example MakeExample(const HistoryRef& h, const Event& e, Json location, Json det
                  std::move(details)};
 }
 
-// Whether an evaluation line satisfied a property of this kind.
+}  // namespace
+
 bool Satisfies(AssertKind kind, bool condition) {
   switch (kind) {
     case AssertKind::kAlways:
@@ -41,7 +42,6 @@ bool Satisfies(AssertKind kind, bool condition) {
   return false;
 }
 
-}  // namespace
 
 std::string FaultInjectedName(const std::string& kind) { return "fault " + kind + " was injected"; }
 
@@ -106,14 +106,15 @@ Property& PropertyBook::Get(const std::string& id, AssertKind kind, const std::s
   return p;
 }
 
-void PropertyBook::Evaluated(Property& p, bool pass, Example example) {
+template <typename MakeExample>
+void PropertyBook::Evaluated(Property& p, bool pass, MakeExample&& example) {
   ++p.hits;
   if (pass) {
     ++p.passes;
-    if (!p.first_pass) p.first_pass = std::move(example);
+    if (!p.first_pass) p.first_pass = example();
   } else {
     ++p.failures;
-    if (!p.first_fail) p.first_fail = std::move(example);
+    if (!p.first_fail) p.first_fail = example();
   }
 }
 
@@ -135,10 +136,9 @@ void PropertyBook::AddAssertion(const HistoryRef& h, const Event& e) {
     p.registered = true;
     return;
   }
-  bool pass = Satisfies(p.kind, a->condition);
-  // Only the first pass and the first failure are kept: build (and bound) just those.
-  bool kept = pass ? !p.first_pass : !p.first_fail;
-  Evaluated(p, pass, kept ? MakeBoundedExample(h, e, a->location, a->details) : Example{});
+  // Only the first pass and the first failure are kept: Evaluated builds (and bounds) just those.
+  Evaluated(p, Satisfies(p.kind, a->condition),
+            [&] { return MakeBoundedExample(h, e, a->location, a->details); });
 }
 
 bool PropertyBook::WithinCap(const HistoryRef& h, const Event& e, const sdk::Assertion& a) {
@@ -155,7 +155,7 @@ bool PropertyBook::WithinCap(const HistoryRef& h, const Event& e, const sdk::Ass
                       "AlwaysOrUnreachable", /*builtin=*/true);
   if (!cap.first_fail) {
     Json details = {{"cap", limits_.max_properties}, {"first_id_past_cap", a.id}};
-    Evaluated(cap, false, MakeBoundedExample(h, e, a.location, details));
+    Evaluated(cap, false, [&] { return MakeBoundedExample(h, e, a.location, details); });
   } else {
     ++cap.hits;
     ++cap.failures;
@@ -186,7 +186,7 @@ void PropertyBook::AddSdkSkipped(const HistoryRef& h, const Event& e) {
   const Json& f = e.fields;
   histories_with_sdk_loss_.insert(h.index);
   Evaluated(Get(kSdkReadWhole, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true),
-            false, MakeBoundedExample(h, e, nullptr, f));
+            false, [&] { return MakeBoundedExample(h, e, nullptr, f); });
   if (sdk_losses_.size() >= limits_.max_sdk_losses) {
     ++sdk_losses_not_kept_;
     return;
@@ -237,6 +237,22 @@ std::vector<std::string> PropertyBook::Warnings() const {
   return out;
 }
 
+PropertyBook::CommandProperties& PropertyBook::ForCommand(const Json& fields) {
+  const Json& c = JsonMember(fields, "command");
+  std::string_view command = c.is_string() ? std::string_view(c.get_ref<const std::string&>()) : "";
+  auto it = by_command_.find(command);
+  if (it == by_command_.end()) {
+    std::string name(command);
+    CommandProperties props{
+        .exits_zero = &Get(ExitsZeroName(name), AssertKind::kAlwaysOrUnreachable,
+                           "AlwaysOrUnreachable", true),
+        .exits_zero_once =
+            &Get(ExitsZeroOnceName(name), AssertKind::kSometimes, "Sometimes", true)};
+    it = by_command_.emplace(std::move(name), props).first;
+  }
+  return it->second;
+}
+
 void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
   const Json& f = e.fields;
   switch (e.type) {
@@ -253,19 +269,17 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       AddSdkSkipped(h, e);
       break;
     case EventType::kSetupComplete:
-      Evaluated(Get(kSetupCompletes, AssertKind::kAlways, "Always", true), true,
-                MakeExample(h, e, nullptr, JsonMember(f, "details")));
+      Evaluated(Get(kSetupCompletes, AssertKind::kAlways, "Always", true), true, [&] { return MakeExample(h, e, nullptr, JsonMember(f, "details")); });
       break;
     case EventType::kSetupFailed:
-      Evaluated(Get(kSetupCompletes, AssertKind::kAlways, "Always", true), false,
-                MakeExample(h, e, nullptr, {{"unhealthy", JsonMember(f, "unhealthy")}}));
+      Evaluated(Get(kSetupCompletes, AssertKind::kAlways, "Always", true), false, [&] { return MakeExample(h, e, nullptr, {{"unhealthy", JsonMember(f, "unhealthy")}}); });
       break;
     case EventType::kServiceExit:
       if (!JsonBool(f, "expected", true)) {
         histories_with_unexpected_exit_.insert(h.index);
         Evaluated(Get(kNoUnexpectedServiceExits, AssertKind::kAlwaysOrUnreachable,
                       "AlwaysOrUnreachable", true),
-                  false, MakeExample(h, e, nullptr, f));
+                  false, [&] { return MakeExample(h, e, nullptr, f); });
       }
       break;
     case EventType::kHistoryEnd:
@@ -274,41 +288,38 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
       // A kind the history's swarm left out is no evidence either way: a run of one seed (the
       // replay of a failure) must not fail for the kinds that seed did not draw.
       for (const auto& kind : faults_not_injected_[h.index]) {
-        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), false,
-                  MakeExample(h, e, nullptr, {{"kind", kind}}));
+        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), false, [&] { return MakeExample(h, e, nullptr, {{"kind", kind}}); });
       }
       faults_not_injected_.erase(h.index);
       if (!histories_with_unexpected_exit_.count(h.index)) {
         Evaluated(Get(kNoUnexpectedServiceExits, AssertKind::kAlwaysOrUnreachable,
                       "AlwaysOrUnreachable", true),
-                  true, MakeExample(h, e, nullptr, nullptr));
+                  true, [&] { return MakeExample(h, e, nullptr, nullptr); });
       }
       if (!histories_with_sdk_loss_.count(h.index)) {
         Evaluated(Get(kSdkReadWhole, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true),
-                  true, MakeExample(h, e, nullptr, nullptr));
+                  true, [&] { return MakeExample(h, e, nullptr, nullptr); });
       }
       break;
     case EventType::kCommandStart: {
-      std::string command = JsonString(f, "command");
-      Get(ExitsZeroName(command), AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true)
-          .registered = true;
-      Get(ExitsZeroOnceName(command), AssertKind::kSometimes, "Sometimes", true).registered = true;
+      CommandProperties& command = ForCommand(f);
+      command.exits_zero->registered = true;
+      command.exits_zero_once->registered = true;
       break;
     }
     case EventType::kCommandEnd: {
-      std::string command = JsonString(f, "command");
-      std::string killed = JsonString(f, "killed");
-      Property& in_time =
-          Get(kCommandsFinishInTime, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true);
-      Evaluated(in_time, killed != "timeout", MakeExample(h, e, nullptr, f));
+      CommandProperties& command = ForCommand(f);
+      const Json& killed = JsonMember(f, "killed");
+      if (!in_time_) {
+        in_time_ = &Get(kCommandsFinishInTime, AssertKind::kAlwaysOrUnreachable,
+                        "AlwaysOrUnreachable", true);
+      }
+      Evaluated(*in_time_, killed != "timeout", [&] { return MakeExample(h, e, nullptr, f); });
       // An invocation that faultline killed (timeout, terminal phase, fault) counts as neither.
-      if (!killed.empty()) break;
+      if (killed.is_string() && !killed.get_ref<const std::string&>().empty()) break;
       bool zero = JsonInt(f, "code", -1) == 0 && JsonMember(f, "signal").is_null();
-      Evaluated(Get(ExitsZeroName(command), AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable",
-                    true),
-                zero, MakeExample(h, e, nullptr, f));
-      Evaluated(Get(ExitsZeroOnceName(command), AssertKind::kSometimes, "Sometimes", true), zero,
-                MakeExample(h, e, nullptr, f));
+      Evaluated(*command.exits_zero, zero, [&] { return MakeExample(h, e, nullptr, f); });
+      Evaluated(*command.exits_zero_once, zero, [&] { return MakeExample(h, e, nullptr, f); });
       break;
     }
     case EventType::kFaultSwarm:
@@ -331,15 +342,14 @@ void PropertyBook::AddBuiltin(const HistoryRef& h, const Event& e) {
           Get(kFaultsHealCleanly, AssertKind::kAlwaysOrUnreachable, "AlwaysOrUnreachable", true);
       if (action == "begin") {
         std::string kind = JsonString(f, "kind");
-        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), true,
-                  MakeExample(h, e, nullptr, f));
+        Evaluated(Get(FaultInjectedName(kind), AssertKind::kSometimes, "Sometimes", true), true, [&] { return MakeExample(h, e, nullptr, f); });
         if (auto it = faults_not_injected_.find(h.index); it != faults_not_injected_.end()) {
           it->second.erase(kind);
         }
       } else if (action == "heal") {
-        Evaluated(clean, true, MakeExample(h, e, nullptr, f));
+        Evaluated(clean, true, [&] { return MakeExample(h, e, nullptr, f); });
       } else if (action == "failed") {
-        Evaluated(clean, false, MakeExample(h, e, nullptr, f));
+        Evaluated(clean, false, [&] { return MakeExample(h, e, nullptr, f); });
       }
       break;
     }
@@ -370,6 +380,29 @@ bool PropertyBook::AnyFailed() const {
   return std::any_of(properties_.begin(), properties_.end(), [](const auto& kv) {
     return Evaluate(kv.second).outcome == Outcome::kFailed;
   });
+}
+
+AssertPayload PayloadNeeds::Of(const Json& assertion, bool has_location) {
+  std::string id = JsonString(assertion, "id");
+  if (id.empty()) id = JsonString(assertion, "message");
+  auto it = seen_.find(id);
+  if (it == seen_.end()) {
+    // The book skips a line that does not validate; its kind is the first valid line's.
+    auto a = sdk::Assertion::FromJson(assertion);
+    if (!a || seen_.size() >= max_ids_) return {};
+    it = seen_.emplace(std::move(id), Seen{.kind = a->kind}).first;
+  }
+  Seen& seen = it->second;
+  bool hit = JsonBool(assertion, "hit", false);
+  bool condition = JsonBool(assertion, "condition", false);
+  AssertPayload keep{};
+  if (hit && condition && seen.kind != AssertKind::kUnreachable && seen.passed) {
+    keep.details = false;
+    keep.location = !seen.has_location;
+  }
+  if (hit && Satisfies(seen.kind, condition)) seen.passed = true;
+  seen.has_location = seen.has_location || has_location;
+  return keep;
 }
 
 }  // namespace faultline::properties

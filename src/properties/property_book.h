@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sdk/protocol.h"
@@ -61,6 +62,9 @@ struct Property {
 // The verdict of a property per the protocol's table.
 Verdict Evaluate(const Property& p);
 
+// Whether an evaluation line satisfied a property of this kind.
+bool Satisfies(sdk::AssertKind kind, bool condition);
+
 // The names of the built-in properties.
 inline constexpr const char* kSetupCompletes = "Setup completes";
 inline constexpr const char* kNoUnexpectedServiceExits = "No unexpected service exits";
@@ -97,9 +101,35 @@ struct BookLimits {
   size_t max_sdk_losses = 200;               // SdkLoss entries kept (the rest are counted)
 };
 
+// Which parts of an assertion's line a book fed the lines of a run in order still needs, said
+// before the line is parsed whole: once a property has its first passing example, the details of
+// its later passes are never read, nor their location once one is known. A report's reader asks
+// it for every assert line and skips the rest of the line's payload unparsed. It mirrors
+// AddAssertion: the kind is the first valid line's, an id's first pass is kept. Bounded: past
+// `max_ids` distinct ids every line is kept whole.
+class PayloadNeeds {
+ public:
+  explicit PayloadNeeds(size_t max_ids = BookLimits{}.max_properties) : max_ids_(max_ids) {}
+  AssertPayload Of(const Json& assertion, bool has_location);
+
+ private:
+  struct Seen {
+    sdk::AssertKind kind = sdk::AssertKind::kAlways;
+    bool passed = false;
+    bool has_location = false;
+  };
+  size_t max_ids_;
+  std::unordered_map<std::string, Seen> seen_;
+};
+
 class PropertyBook {
  public:
   explicit PropertyBook(BookLimits limits = {}) : limits_(limits) {}
+  // It holds pointers into its own properties (moving keeps them valid, copying would not).
+  PropertyBook(const PropertyBook&) = delete;
+  PropertyBook& operator=(const PropertyBook&) = delete;
+  PropertyBook(PropertyBook&&) = default;
+  PropertyBook& operator=(PropertyBook&&) = default;
 
   // Feeds one event of history `h`. Events of one history arrive in timeline order; histories
   // may interleave.
@@ -121,15 +151,25 @@ class PropertyBook {
                 bool builtin);
   void AddAssertion(const HistoryRef& h, const Event& e);
   void AddBuiltin(const HistoryRef& h, const Event& e);
+  // The built-ins of a command_start or command_end event's command, created on first use.
+  struct CommandProperties {
+    Property* exits_zero = nullptr;
+    Property* exits_zero_once = nullptr;
+  };
+  CommandProperties& ForCommand(const Json& fields);
   void AddSdkSkipped(const HistoryRef& h, const Event& e);
   // Counts a line of an id past the cap; false if `id` is past it.
   bool WithinCap(const HistoryRef& h, const Event& e, const sdk::Assertion& a);
   Example MakeBoundedExample(const HistoryRef& h, const Event& e, Json location,
                              const Json& details) const;
-  // Records one evaluation: `pass` says whether this line satisfied the property.
-  void Evaluated(Property& p, bool pass, Example example);
+  // Records one evaluation: `pass` says whether this line satisfied the property. `example()`
+  // gives the Example, called only when it is the property's first pass or first failure.
+  template <typename MakeExample>
+  void Evaluated(Property& p, bool pass, MakeExample&& example);
 
   std::map<std::string, Property> properties_;
+  std::map<std::string, CommandProperties, std::less<>> by_command_;  // into properties_
+  Property* in_time_ = nullptr;                                        // kCommandsFinishInTime
   std::set<std::string> kind_conflicts_;
   std::set<int> histories_with_unexpected_exit_;
   std::map<int, std::set<std::string>> faults_not_injected_;  // per history, so far

@@ -362,5 +362,41 @@ TEST(PropertyBook, HugeDetailsAreSummarizedInExamples) {
   EXPECT_EQ(book.Find("b")->first_fail->details, small);
 }
 
+// The payload a report's reader may skip, line by line, as AddAssertion would use it.
+TEST(PayloadNeeds, KeepsWhatCanStillBecomeAnExampleOrTheLocation) {
+  PayloadNeeds needs;
+  auto body = [](const std::string& id, const std::string& type, bool hit, bool condition) {
+    bool always = type == "always";
+    return Json{{"id", id},         {"message", id},
+                {"assert_type", type}, {"must_hit", always},
+                {"hit", hit},       {"condition", condition},
+                {"display_type", always ? "Always" : "Unreachable"}};
+  };
+  auto keeps = [](AssertPayload p, bool details, bool location) {
+    return p.details == details && p.location == location;
+  };
+  // A registration, then the first pass without a location: both kept.
+  EXPECT_TRUE(keeps(needs.Of(body("a", "always", false, false), false), true, true));
+  EXPECT_TRUE(keeps(needs.Of(body("a", "always", true, true), false), true, true));
+  // A later pass: its details are never read, its location is, until one is known.
+  EXPECT_TRUE(keeps(needs.Of(body("a", "always", true, true), true), false, true));
+  EXPECT_TRUE(keeps(needs.Of(body("a", "always", true, true), true), false, false));
+  // A failure may be the first failing example, and marks the timeline: kept.
+  EXPECT_TRUE(keeps(needs.Of(body("a", "always", true, false), true), true, true));
+  // Reaching an unreachable is a failure whatever its condition says: kept every time.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(keeps(needs.Of(body("u", "reachability", true, true), true), true, true));
+  }
+  // The kind is the first valid line's: an invalid line is not counted.
+  EXPECT_TRUE(keeps(needs.Of(Json{{"id", "v"}}, false), true, true));
+  // Past its bound every line is kept.
+  PayloadNeeds small(1);
+  EXPECT_TRUE(keeps(small.Of(body("x", "always", true, true), true), true, true));
+  EXPECT_TRUE(keeps(small.Of(body("x", "always", true, true), true), false, false));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(keeps(small.Of(body("y", "always", true, true), true), true, true));
+  }
+}
+
 }  // namespace
 }  // namespace faultline::properties

@@ -2,6 +2,8 @@
 // by event into the book and their trace (no timeline is ever held whole), in index order for one
 // run and in seed order for a merge, so the report never depends on how histories interleaved in
 // time. A reader thread parses the next events while the caller's thread folds (TimelineReader).
+#include <pthread.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -116,7 +118,9 @@ class Builder {
 // Parses the timelines of `folders` in order on a thread of its own and hands them over in
 // batches of events, a bounded number ahead of the one being folded: parsing JSON is most of a
 // rebuild's work, folding must stay in order on the caller's thread, and memory must not grow
-// with the length of a history (a whole timeline of a long run is hundreds of megabytes).
+// with the length of a history (a whole timeline of a long run is hundreds of megabytes). The
+// reader skips the payload of assertions the book no longer needs (properties::PayloadNeeds), and
+// folded batches come back to it to be freed.
 class TimelineReader {
  public:
   struct Batch {
@@ -137,8 +141,10 @@ class TimelineReader {
     thread_.join();
   }
   // The next batch: the histories' batches in order, each history ending with a `last` one.
-  Batch Take() {
+  // `folded` is the batch the caller is done with, handed back to be freed by the reader.
+  Batch Take(Batch folded) {
     std::unique_lock lock(mu_);
+    if (!folded.events.empty()) spent_.push_back(std::move(folded));
     cv_.wait(lock, [&] { return !ready_.empty(); });
     Batch b = std::move(ready_.front());
     ready_.pop_front();
@@ -150,25 +156,39 @@ class TimelineReader {
   static constexpr size_t kBatchEvents = 1024;
   static constexpr size_t kBatchesAhead = 8;
 
-  // False once the reader is being destroyed.
-  bool Put(Batch b) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return stop_ || ready_.size() < kBatchesAhead; });
-    if (stop_) return false;
-    ready_.push_back(std::move(b));
-    cv_.notify_all();
+  // Hands `b` over and leaves it empty to fill next. The batches the caller has folded are freed
+  // here, on the thread that allocated their events (freeing on another thread's arena costs
+  // more than the parse). False once the reader is being destroyed.
+  bool Put(Batch& b) {
+    std::deque<Batch> spent;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || ready_.size() < kBatchesAhead; });
+      if (stop_) return false;
+      ready_.push_back(std::exchange(b, Batch{}));
+      spent.swap(spent_);
+      cv_.notify_all();
+    }
+    b.events.reserve(kBatchEvents);
     return true;
   }
 
   void Run() {
+    pthread_setname_np(pthread_self(), "timeline-read");  // as perf and top show it
+    properties::PayloadNeeds needs;
+    AssertPayloadFilter filter = [&needs](const Json& assertion, bool has_location) {
+      return needs.Of(assertion, has_location);
+    };
+    Batch b;
+    b.events.reserve(kBatchEvents);
     for (const auto& folder : folders_) {
       auto stream = TimelineStream::Open(folder.dir + "/timeline.jsonl");
-      Batch b;
       if (stream) {
+        stream->SetAssertPayloadFilter(filter);
         Event e;
         while (stream->Next(e)) {
           b.events.push_back(std::move(e));
-          if (b.events.size() == kBatchEvents && !Put(std::exchange(b, Batch{}))) return;
+          if (b.events.size() == kBatchEvents && !Put(b)) return;
         }
         b.skipped_lines = stream->skipped_lines();
         b.error = stream->error();
@@ -176,7 +196,7 @@ class TimelineReader {
         b.error = stream.error();
       }
       b.last = true;
-      if (!Put(std::move(b))) return;
+      if (!Put(b)) return;
     }
   }
 
@@ -184,21 +204,10 @@ class TimelineReader {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Batch> ready_;  // GUARDED_BY(mu_)
+  std::deque<Batch> spent_;  // GUARDED_BY(mu_): folded, to be freed by the reader
   bool stop_ = false;        // GUARDED_BY(mu_)
   std::thread thread_;
 };
-
-// A passing assertion of a property that already has its first passing example needs neither
-// its details nor its location: dropping them spares the book two copies per line.
-void DropWhatTheBookHas(const properties::PropertyBook& book, Event& e) {
-  if (e.type != EventType::kAssert) return;
-  Json& a = e.fields["assert"];
-  if (!a.is_object() || !JsonBool(a, "condition", false)) return;
-  const properties::Property* p = book.Find(JsonString(a, "id"));
-  if (!p || !p->first_pass || p->kind == sdk::AssertKind::kUnreachable) return;
-  a.erase("details");
-  a.erase("location");
-}
 
 Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& r) {
   if (renumber) {
@@ -209,10 +218,10 @@ Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& 
     properties::HistoryRef ref{f.index, f.seed};
     TraceBuilder trace(ref, book_);
     RowFolder row(f);
+    TimelineReader::Batch b;
     for (;;) {
-      TimelineReader::Batch b = reader.Take();
+      b = reader.Take(std::move(b));
       for (auto& e : b.events) {
-        DropWhatTheBookHas(book_, e);
         row.Add(e);
         trace.Add(e);
       }

@@ -113,6 +113,60 @@ TEST_F(RebuildTest, AMergedReportEqualsTheReportOfOneRunOverTheSameSeeds) {
   EXPECT_EQ(ReportJson(*again), ReportJson(*merged));
 }
 
+// The reader skips the payload of passes the book no longer needs: the book it builds is the one
+// that every event, whole, would build (counts, examples with their details and location, the
+// location of a property first seen without one).
+TEST_F(RebuildTest, SkippingPayloadsBuildsTheSameBookAsEveryEventWhole) {
+  std::string dir = tmp_ + "/whole";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  std::vector<uint64_t> seeds = {3, 4, 5, 6, 7, 9};
+  RunMeta meta = testing::TestMeta(dir, seeds[0], static_cast<int>(seeds.size()));
+  meta.seeds = DescribeSeeds(seeds);
+  testing::WriteRunJson(meta);
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    HistoryScript h = History(static_cast<int>(i), seeds[i]);
+    // A property whose first lines have no location, and passes with details that differ.
+    for (int k = 0; k < 4; ++k) {
+      Json a = {{"id", "late location"}, {"message", "late location"}, {"hit", true},
+                {"condition", k != 2 || seeds[i] != 5}, {"must_hit", true},
+                {"assert_type", "always"}, {"display_type", "Always"},
+                {"details", {{"k", k}, {"seed", seeds[i]}}}};
+      if (i > 0 || k == 3) a["location"] = {{"file", "f"}, {"begin_line", 10 + k}};
+      h.Add(80 + k, EventType::kAssert,
+            {{"command", "counter/parallel_driver_x.sh"}, {"id", 1}, {"assert", a}});
+    }
+    testing::WriteHistory(dir, h);
+  }
+  properties::PropertyBook rebuilt;
+  ASSERT_TRUE(Rebuild(dir, rebuilt));
+  properties::PropertyBook whole;
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    auto t = ReadTimeline(fmt::format("{}/h{:03}-seed{}/timeline.jsonl", dir, i, seeds[i]));
+    ASSERT_TRUE(t);
+    for (const Event& e : t->events) whole.Add({static_cast<int>(i), seeds[i]}, e);
+  }
+  auto example = [](const std::optional<properties::Example>& e) {
+    return e ? Json{{"history", e->history}, {"seed", e->seed}, {"source", e->source},
+                    {"t", e->t}, {"location", e->location}, {"details", e->details}}
+             : Json();
+  };
+  ASSERT_EQ(rebuilt.Sorted().size(), whole.Sorted().size());
+  for (const properties::Property* p : whole.Sorted()) {
+    const properties::Property* r = rebuilt.Find(p->id);
+    ASSERT_NE(r, nullptr) << p->id;
+    EXPECT_EQ(r->hits, p->hits) << p->id;
+    EXPECT_EQ(r->passes, p->passes) << p->id;
+    EXPECT_EQ(r->failures, p->failures) << p->id;
+    EXPECT_EQ(r->location, p->location) << p->id;
+    EXPECT_EQ(example(r->first_pass), example(p->first_pass)) << p->id;
+    EXPECT_EQ(example(r->first_fail), example(p->first_fail)) << p->id;
+  }
+  const properties::Property* late = rebuilt.Find("late location");
+  ASSERT_NE(late, nullptr);
+  EXPECT_EQ(late->location["begin_line"], 13);
+  EXPECT_EQ(late->first_fail->details["seed"], 5);
+}
+
 TEST_F(RebuildTest, MergeRefusesRunsOfAnotherScenario) {
   std::string a = Run("a", {1});
   std::string b = Run("b", {2});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,17 @@ std::optional<EventType> EventTypeFromName(std::string_view name);
 // kMaxSdkLineDepth = 256, plus its own few levels).
 inline constexpr int kMaxEventDepth = 300;
 
+// Which parts of an assert event's assertion a reader keeps. A report that already holds a
+// property's first passing example needs neither the details nor the location of its later passes,
+// and skipping them while parsing is most of what reading a long timeline costs.
+struct AssertPayload {
+  bool details = true;
+  bool location = true;
+};
+// Asked once per assert event with the assertion's fields other than details and location, and
+// whether the line has a location.
+using AssertPayloadFilter = std::function<AssertPayload(const Json& assertion, bool has_location)>;
+
 struct Event {
   int64_t t_us = 0;  // time since the history began, in microseconds
   EventType type = EventType::kWarning;
@@ -57,8 +69,14 @@ struct Event {
 
   // One compact JSON object: {"t":<seconds>,"type":"<name>",<fields...>}.
   std::string ToJsonLine() const;
-  // Parses a line written by ToJsonLine; nullopt for anything else.
-  static std::optional<Event> FromJsonLine(std::string_view line);
+  // Parses a line written by ToJsonLine; nullopt for anything else. With a filter, an assert
+  // event's assertion keeps only the payload the filter asks for.
+  static std::optional<Event> FromJsonLine(std::string_view line,
+                                           const AssertPayloadFilter* filter = nullptr);
+  // The same by nlohmann's parser alone: what a line means. FromJsonLine parses with simdjson and
+  // leaves to this whatever simdjson cannot decide; the two always agree (tests, fuzz target).
+  static std::optional<Event> FromJsonLineReference(std::string_view line,
+                                                    const AssertPayloadFilter* filter = nullptr);
 };
 
 }  // namespace faultline

@@ -103,7 +103,7 @@ bool TimelineStream::Next(Event& e) {
   std::string_view line;
   while (NextLine(line)) {
     if (Trim(line).empty()) continue;
-    if (auto parsed = Event::FromJsonLine(line)) {
+    if (auto parsed = Event::FromJsonLine(line, filter_ ? &filter_ : nullptr)) {
       e = std::move(*parsed);
       return true;
     }

@@ -61,6 +61,8 @@ class Timeline {
 class TimelineStream {
  public:
   static Result<TimelineStream> Open(const std::string& path);
+  // Assert events then keep only the payload the filter asks for (Event::FromJsonLine).
+  void SetAssertPayloadFilter(AssertPayloadFilter filter) { filter_ = std::move(filter); }
   // The next event that parses into `e`; false at the end of the file or at a read error.
   bool Next(Event& e);
   size_t skipped_lines() const { return skipped_lines_; }
@@ -80,6 +82,7 @@ class TimelineStream {
   bool eof_ = false;
   size_t skipped_lines_ = 0;
   std::string error_;
+  AssertPayloadFilter filter_;
 };
 
 // A whole timeline in memory (tests, and small files); a report streams (TimelineStream).

@@ -10,6 +10,120 @@
 namespace faultline {
 namespace {
 
+// Equal values of equal types, all the way down (Json's == takes 1u for 1 and 1.0).
+bool Same(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      if (!b.contains(it.key()) || !Same(it.value(), b[it.key()])) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!Same(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+void ExpectBothParsersAgree(std::string_view line, const AssertPayloadFilter* filter = nullptr) {
+  auto fast = Event::FromJsonLine(line, filter);
+  auto reference = Event::FromJsonLineReference(line, filter);
+  ASSERT_EQ(fast.has_value(), reference.has_value()) << line;
+  if (!fast) return;
+  EXPECT_EQ(fast->t_us, reference->t_us) << line;
+  EXPECT_EQ(fast->type, reference->type) << line;
+  EXPECT_TRUE(Same(fast->fields, reference->fields))
+      << line << "\n  fast: " << fast->fields.dump() << "\n  reference: " << reference->fields.dump();
+}
+
+std::string Nested(int depth) {
+  return R"({"t":1,"type":"warning","x":)" + std::string(depth - 1, '[') + "0" +
+         std::string(depth - 1, ']') + "}";
+}
+
+TEST(Event, TheFastParserAgreesWithTheReferenceOnEveryKindOfLine) {
+  const std::vector<std::string> lines = {
+      R"({"index":0,"seed":1,"t":0.0,"template":"counter","type":"history_start"})",
+      R"({"code":0,"command":"t/parallel_driver_a.sh","id":1,"ms":102.0,"t":0.206,"type":"command_end"})",
+      R"({"assert":{"assert_type":"always","condition":true,"details":{"balance":10},"hit":true,"id":"b","location":{"begin_line":7,"file":"f"},"message":"b","must_hit":true},"command":"t/x","id":1,"t":0.109,"type":"assert"})",
+      // numbers: signed, unsigned, past uint64, fractions, exponents, out of range, negative zero
+      R"({"t":1,"type":"warning","a":-5,"b":18446744073709551615,"c":123456789012345678901234567890,"d":1.5e3,"e":-0,"f":0.1})",
+      R"({"t":1,"type":"warning","a":1e400})",
+      R"({"t":1,"type":"warning","a":-1e400})",
+      R"({"t":5,"type":"warning"})",
+      R"({"t":-2.5,"type":"warning"})",
+      R"({"t":1e13,"type":"warning"})",
+      R"({"t":"1","type":"warning"})",
+      R"({"type":"warning"})",
+      R"({"t":1,"type":"no_such_type"})",
+      R"({"t":1,"type":7})",
+      // strings: escapes, surrogate pairs, a lone surrogate, invalid UTF-8, a raw control character
+      R"({"t":1,"type":"warning","message":"caf\u00e9 \ud83d\ude00 \" \\ \/ \n"})",
+      R"({"t":1,"type":"warning","message":"\ud800"})",
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"\xff\xfe\"}",
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"a\tb\"}",
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"\xc3\xa9\"}",
+      // structure: duplicates, trailing text, whitespace, other documents
+      R"({"t":1,"type":"warning","a":1,"a":2,"t":3})",
+      R"({"t":1,"type":"warning"} x)",
+      R"({"t":1,"type":"warning"}  )",
+      R"(  {"t":1,"type":"warning"})",
+      R"({"t":1,"type":"warning"}{})",
+      R"({"t":1,"type":"warning","a":[1,[2,{"b":null}],true,false]})",
+      R"([1,2])",
+      R"("text")",
+      "",
+      "{",
+      R"({"t":1,"type":"warning","a":})",
+      R"({"t":1,"type":"assert","assert":7})",
+      R"({"t":1,"type":"assert","assert":{"id":"x","details":5,"location":"here"}})",
+      R"({"t":1,"type":"sdk_event","assert":{"id":"x","details":{"d":1},"location":{}}})",
+  };
+  for (const auto& line : lines) ExpectBothParsersAgree(line);
+  // Depth: around the bound of both parsers.
+  for (int depth : {2, 250, 297, 298, 299, 300, 301, 302, 400, 5000}) {
+    ExpectBothParsersAgree(Nested(depth));
+  }
+  EXPECT_TRUE(Event::FromJsonLine(Nested(299)));
+  EXPECT_FALSE(Event::FromJsonLine(Nested(302)));
+}
+
+TEST(Event, AFilterDropsTheAssertionPayloadInBothParsers) {
+  std::vector<std::pair<Json, bool>> asked;
+  AssertPayloadFilter filter = [&](const Json& assertion, bool has_location) {
+    asked.emplace_back(assertion, has_location);
+    return AssertPayload{.details = false, .location = assertion["id"] == "keep-location"};
+  };
+  for (std::string id : {"drop-both", "keep-location"}) {
+    std::string line =
+        R"({"assert":{"condition":true,"details":{"big":[1,2,3]},"hit":true,"id":")" + id +
+        R"(","location":{"file":"f"}},"t":1,"type":"assert"})";
+    ExpectBothParsersAgree(line, &filter);
+    auto e = Event::FromJsonLine(line, &filter);
+    ASSERT_TRUE(e);
+    const Json& a = e->fields["assert"];
+    EXPECT_FALSE(a.contains("details")) << line;
+    EXPECT_EQ(a.contains("location"), id == "keep-location") << line;
+    EXPECT_EQ(a["id"], id);
+  }
+  ASSERT_FALSE(asked.empty());
+  EXPECT_FALSE(asked[0].first.contains("details"));  // asked without the payload
+  EXPECT_FALSE(asked[0].first.contains("location"));
+  EXPECT_TRUE(asked[0].second);
+  // Not an assert event: the filter is not asked and the payload stays.
+  asked.clear();
+  auto other = Event::FromJsonLine(
+      R"({"assert":{"details":{"d":1},"id":"x"},"t":1,"type":"sdk_event"})", &filter);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->fields["assert"].contains("details"));
+  EXPECT_TRUE(asked.empty());
+}
+
 TEST(Timeline, RoundTripsThroughItsFile) {
   auto dir = MakeTempDir("timeline-test");
   ASSERT_TRUE(dir.ok());
