@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     if (flag == "--events") events = std::atoi(argv[i + 1]);
     if (flag == "--keep") keep = argv[i + 1];
   }
+  report::TuneAllocatorForRebuild();  // as `faultline report` does
   std::string dir = keep.empty() ? MakeTempDir("report-bench").value() : keep;
   auto t0 = Clock::now();
   report::testing::WriteSyntheticRun(dir, histories, events);

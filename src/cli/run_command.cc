@@ -131,6 +131,7 @@ int RunMain(int argc, char** argv) { return RunOrValidate(argc, argv, false); }
 int ValidateMain(int argc, char** argv) { return RunOrValidate(argc, argv, true); }
 
 int ReportMain(int argc, char** argv) {
+  report::TuneAllocatorForRebuild();
   CLI::App app(
       "Rebuild the reports of a finished run from its folder (report.json, junit.xml, "
       "report.html and the summary), or merge several runs into one report.",

@@ -2,11 +2,13 @@
 // by event into the book and their trace (no timeline is ever held whole), in index order for one
 // run and in seed order for a merge, so the report never depends on how histories interleaved in
 // time. A reader thread parses the next events while the caller's thread folds (TimelineReader).
+#include <malloc.h>
 #include <pthread.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -115,12 +117,13 @@ class Builder {
   properties::PropertyBook& book_;
 };
 
-// Parses the timelines of `folders` in order on a thread of its own and hands them over in
-// batches of events, a bounded number ahead of the one being folded: parsing JSON is most of a
-// rebuild's work, folding must stay in order on the caller's thread, and memory must not grow
-// with the length of a history (a whole timeline of a long run is hundreds of megabytes). The
-// reader skips the payload of assertions the book no longer needs (properties::PayloadNeeds), and
-// folded batches come back to it to be freed.
+// Parses the timelines of `folders` on threads of their own (lanes: history k is lane k mod the
+// number of lanes) and hands them over in batches of events, each lane a bounded number ahead of
+// the one being folded: parsing JSON is most of a rebuild's work, folding must stay in order on the
+// caller's thread, and memory must not grow with the length of a history (a whole timeline of a
+// long run is hundreds of megabytes). Each lane skips the payload of assertions the book no longer
+// needs (properties::PayloadNeeds, fed the lane's own lines: they all precede, in folding order,
+// the line it decides), and folded batches come back to their lane to be freed.
 class TimelineReader {
  public:
   struct Batch {
@@ -128,27 +131,39 @@ class TimelineReader {
     bool last = false;         // the history's last batch: its counts follow
     size_t skipped_lines = 0;  // on the last batch
     std::string error;         // on the last batch: the timeline could not be read
+    size_t lane = 0;
   };
 
-  explicit TimelineReader(const std::vector<HistoryFolder>& folders)
-      : folders_(folders), thread_([this] { Run(); }) {}
-  ~TimelineReader() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
+  TimelineReader(const std::vector<HistoryFolder>& folders, size_t lanes) : folders_(folders) {
+    lanes = std::max<size_t>(1, std::min(lanes, folders.size()));
+    for (size_t i = 0; i < lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
+    for (size_t i = 0; i < lanes; ++i) lanes_[i]->thread = std::thread([this, i] { Run(i); });
   }
-  // The next batch: the histories' batches in order, each history ending with a `last` one.
-  // `folded` is the batch the caller is done with, handed back to be freed by the reader.
-  Batch Take(Batch folded) {
-    std::unique_lock lock(mu_);
-    if (!folded.events.empty()) spent_.push_back(std::move(folded));
-    cv_.wait(lock, [&] { return !ready_.empty(); });
-    Batch b = std::move(ready_.front());
-    ready_.pop_front();
-    cv_.notify_all();
+  ~TimelineReader() {
+    for (auto& lane : lanes_) {
+      {
+        std::lock_guard lock(lane->mu);
+        lane->stop = true;
+      }
+      lane->cv.notify_all();
+    }
+    for (auto& lane : lanes_) lane->thread.join();
+  }
+  // The next batch of history `position` (an index into the folders; positions are taken in
+  // order, each until its `last` batch). `folded` is the batch the caller is done with, handed
+  // back to its lane to be freed there.
+  Batch Take(size_t position, Batch folded) {
+    if (!folded.events.empty()) {
+      Lane& home = *lanes_[folded.lane];
+      std::lock_guard lock(home.mu);
+      home.spent.push_back(std::move(folded));
+    }
+    Lane& lane = *lanes_[position % lanes_.size()];
+    std::unique_lock lock(lane.mu);
+    lane.cv.wait(lock, [&] { return !lane.ready.empty(); });
+    Batch b = std::move(lane.ready.front());
+    lane.ready.pop_front();
+    lane.cv.notify_all();
     return b;
   }
 
@@ -156,39 +171,50 @@ class TimelineReader {
   static constexpr size_t kBatchEvents = 1024;
   static constexpr size_t kBatchesAhead = 8;
 
+  struct Lane {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Batch> ready;  // GUARDED_BY(mu)
+    std::deque<Batch> spent;  // GUARDED_BY(mu): folded, to be freed by the lane
+    bool stop = false;        // GUARDED_BY(mu)
+    std::thread thread;
+  };
+
   // Hands `b` over and leaves it empty to fill next. The batches the caller has folded are freed
-  // here, on the thread that allocated their events (freeing on another thread's arena costs
+  // here, on the thread that allocated their events (freeing into another thread's arena costs
   // more than the parse). False once the reader is being destroyed.
-  bool Put(Batch& b) {
+  bool Put(Lane& lane, size_t index, Batch& b) {
     std::deque<Batch> spent;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || ready_.size() < kBatchesAhead; });
-      if (stop_) return false;
-      ready_.push_back(std::exchange(b, Batch{}));
-      spent.swap(spent_);
-      cv_.notify_all();
+      std::unique_lock lock(lane.mu);
+      lane.cv.wait(lock, [&] { return lane.stop || lane.ready.size() < kBatchesAhead; });
+      if (lane.stop) return false;
+      b.lane = index;
+      lane.ready.push_back(std::exchange(b, Batch{}));
+      spent.swap(lane.spent);
+      lane.cv.notify_all();
     }
     b.events.reserve(kBatchEvents);
     return true;
   }
 
-  void Run() {
+  void Run(size_t index) {
     pthread_setname_np(pthread_self(), "timeline-read");  // as perf and top show it
+    Lane& lane = *lanes_[index];
     properties::PayloadNeeds needs;
     AssertPayloadFilter filter = [&needs](const Json& assertion, bool has_location) {
       return needs.Of(assertion, has_location);
     };
     Batch b;
     b.events.reserve(kBatchEvents);
-    for (const auto& folder : folders_) {
-      auto stream = TimelineStream::Open(folder.dir + "/timeline.jsonl");
+    for (size_t k = index; k < folders_.size(); k += lanes_.size()) {
+      auto stream = TimelineStream::Open(folders_[k].dir + "/timeline.jsonl");
       if (stream) {
         stream->SetAssertPayloadFilter(filter);
         Event e;
         while (stream->Next(e)) {
           b.events.push_back(std::move(e));
-          if (b.events.size() == kBatchEvents && !Put(b)) return;
+          if (b.events.size() == kBatchEvents && !Put(lane, index, b)) return;
         }
         b.skipped_lines = stream->skipped_lines();
         b.error = stream->error();
@@ -196,31 +222,28 @@ class TimelineReader {
         b.error = stream.error();
       }
       b.last = true;
-      if (!Put(b)) return;
+      if (!Put(lane, index, b)) return;
     }
   }
 
   const std::vector<HistoryFolder>& folders_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> ready_;  // GUARDED_BY(mu_)
-  std::deque<Batch> spent_;  // GUARDED_BY(mu_): folded, to be freed by the reader
-  bool stop_ = false;        // GUARDED_BY(mu_)
-  std::thread thread_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
 Status Builder::Read(std::vector<HistoryFolder> folders, bool renumber, Report& r) {
   if (renumber) {
     for (size_t i = 0; i < folders.size(); ++i) folders[i].index = static_cast<int>(i);
   }
-  TimelineReader reader(folders);
-  for (HistoryFolder& f : folders) {
+  // Two lanes keep the folding thread fed on two cores; more only add memory.
+  TimelineReader reader(folders, std::min(2u, std::max(1u, std::thread::hardware_concurrency())));
+  TimelineReader::Batch b;  // each folded batch goes back to its lane with the next Take
+  for (size_t position = 0; position < folders.size(); ++position) {
+    HistoryFolder& f = folders[position];
     properties::HistoryRef ref{f.index, f.seed};
     TraceBuilder trace(ref, book_);
     RowFolder row(f);
-    TimelineReader::Batch b;
     for (;;) {
-      b = reader.Take(std::move(b));
+      b = reader.Take(position, std::move(b));
       for (auto& e : b.events) {
         row.Add(e);
         trace.Add(e);
@@ -330,6 +353,8 @@ Result<Report> Build(std::vector<RunFolder> runs, const std::string& report_dir,
 }
 
 }  // namespace
+
+void TuneAllocatorForRebuild() { mallopt(M_MXFAST, 0); }
 
 Result<Report> Rebuild(const std::string& run_dir, properties::PropertyBook& book) {
   auto run = ReadRunFolder(run_dir);
