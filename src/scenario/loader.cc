@@ -34,6 +34,8 @@ const std::vector<std::string> kWorkloadKeys = {
     "mounts", "hostname_aliases",     "templates"};
 constexpr const char* kWorkload = "workload";
 constexpr size_t kMaxSectionNodes = 100000;
+// A YAML alias may refer to itself (`l: &l [*l]`): a section's depth is bounded too.
+constexpr int kMaxSectionDepth = 64;
 // compose: sections become JSON for the composer. A YAML alias repeated inside itself (a "billion
 // laughs") expands exponentially, so the conversion stops at these bounds.
 constexpr size_t kMaxComposeValues = 100000;
@@ -111,7 +113,7 @@ class Loader {
   void ParseTemplateNames(const YAML::Node& n);
   // A section whose meaning belongs to another room, kept with its positions. At most
   // `*budget` nodes are copied (YAML aliases can make a small file a huge tree).
-  std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget);
+  std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget, int depth = 0);
   std::vector<NamedPort> PortsOf(const YAML::Node& n, const std::string& service);
   std::vector<MountSpec> MountsOf(const YAML::Node& n, std::string_view owner);
   void ParseVolumes(Service& s, const YAML::Node& n);
@@ -743,10 +745,16 @@ std::vector<MountSpec> Loader::MountsOf(const YAML::Node& n, std::string_view ow
   return mounts;
 }
 
-std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
+std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget, int depth) {
   if (*budget == 0) {
     Error(n, fmt::format("this section holds more than {} values (are YAML aliases repeating it?)",
                          kMaxSectionNodes));
+    return std::nullopt;
+  }
+  if (depth > kMaxSectionDepth) {
+    Error(n, fmt::format("this section nests deeper than {} levels (does a YAML alias refer to "
+                         "itself?)",
+                         kMaxSectionDepth));
     return std::nullopt;
   }
   --*budget;
@@ -758,7 +766,7 @@ std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
   } else if (n.IsSequence()) {
     out.kind = ConfigNode::Kind::kSequence;
     for (const auto& item : n) {
-      auto child = NodeOf(item, budget);
+      auto child = NodeOf(item, budget, depth + 1);
       if (!child) return std::nullopt;
       out.items.push_back(std::move(*child));
     }
@@ -769,7 +777,7 @@ std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget) {
         Error(kv.first, "a key must be a single value");
         continue;
       }
-      auto child = NodeOf(kv.second, budget);
+      auto child = NodeOf(kv.second, budget, depth + 1);
       if (!child) return std::nullopt;
       child->key_pos = Pos(kv.first);
       out.entries.push_back({kv.first.Scalar(), std::move(*child)});

@@ -60,6 +60,17 @@ TEST(ScenarioLoaderHardening, AliasBombInComposeIsBounded) {
   EXPECT_EQ(ok.scenario->services[0].compose["copy"]["image"], "pg");
 }
 
+// Found by scenario_fuzz: an alias that refers to itself made the faults section infinitely deep,
+// and its conversion overflowed the stack (the value budget is not reached first).
+TEST(ScenarioLoaderHardening, ASelfReferringAliasInFaultsIsAnError) {
+  auto r = Parse(std::string(kMinimal) + "faults:\n  kill: &k {targets: [a], again: *k}\n");
+  ASSERT_FALSE(r.scenario);
+  EXPECT_THAT(Errors(r), HasSubstr("nests deeper than 64 levels"));
+  auto seq = Parse(std::string(kMinimal) + "faults:\n  x:\n    l: &l [*l, 1]\n");
+  ASSERT_FALSE(seq.scenario);
+  EXPECT_THAT(Errors(seq), HasSubstr("nests deeper than 64 levels"));
+}
+
 TEST(ScenarioLoaderHardening, ASecondYamlDocumentIsAnError) {
   auto r = Parse(std::string(kMinimal) + "---\nname: y\nservices:\n  b: {command: [y]}\n");
   ASSERT_FALSE(r.scenario);
