@@ -21,23 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (line.ok()) {
       if (auto* a = std::get_if<faultline::sdk::Assertion>(&*line)) {
         // What the history records (a timeline line) must print and read back.
-        faultline::Event recorded;
-        recorded.type = faultline::EventType::kAssert;
-        recorded.fields = {{"assert", a->ToJson()}};
-        if (!faultline::Event::FromJsonLine(recorded.ToJsonLine())) std::abort();
-        faultline::Event e;
-        e.type = faultline::EventType::kAssert;
-        e.fields = {{"command", "t/c"},
-                    {"id", 1},
-                    {"assert",
-                     {{"id", a->id},
-                      {"message", a->message},
-                      {"hit", a->hit},
-                      {"condition", a->condition},
-                      {"must_hit", a->must_hit},
-                      {"display_type", a->display_type},
-                      {"details", a->details}}}};
-        book.Add({0, 1}, e);
+        // What the history records (a timeline line) must print and read back, the same.
+        auto recorded = faultline::Event::Assert(0, {{"command", "t/c"}, {"id", 1}}, *a);
+        auto back = faultline::Event::FromJsonLine(recorded.ToJsonLine());
+        if (!back || !back->assertion || *back->assertion != *a) std::abort();
+        book.Add({0, 1}, recorded);
       }
     }
     // Timeline lines are outside input too (faultline report reads them). The fast parser and
@@ -48,7 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (e.has_value() != reference.has_value()) std::abort();
     if (e) {
       if (e->t_us != reference->t_us || e->type != reference->type ||
-          e->fields.dump() != reference->fields.dump()) {
+          e->fields.dump() != reference->fields.dump() ||
+          e->assertion.has_value() != reference->assertion.has_value() ||
+          (e->assertion &&
+           e->assertion->ToJson().dump() != reference->assertion->ToJson().dump())) {
         std::abort();
       }
       book.Add({0, 1}, *e);

@@ -253,8 +253,8 @@ TEST_F(ReportE2E, FaultAttributionNamesTheKindAFailureNeeds) {
       } else if (e.type == EventType::kFault && e.fields["action"] == "begin") {
         ++begun[e.fields["kind"].get<std::string>()];
         pause_begun |= e.fields["kind"] == "pause";
-      } else if (e.type == EventType::kAssert && e.fields["assert"]["id"] == id) {
-        (e.fields["assert"]["condition"] == true ? passed : failed) = true;
+      } else if (e.assertion && e.assertion->id == id) {
+        (e.assertion->condition ? passed : failed) = true;
       }
     }
     // The fixture's bug: only a pause makes kv miss its deadline.

@@ -18,22 +18,22 @@ int main(int argc, char** argv) {
   faultline::properties::BookLimits limits;
   if (!capped) limits.max_properties = std::numeric_limits<size_t>::max();
   faultline::properties::PropertyBook book(limits);
-  faultline::Event e;
-  e.type = faultline::EventType::kAssert;
   for (int i = 0; i < n; ++i) {
     std::string id = fmt::format("latency {} ms is below the bound", i);
-    e.fields = {{"command", "v1/parallel_driver_check"},
-                {"id", i},
-                {"assert",
-                 {{"assert_type", "always"},
-                  {"display_type", "Always"},
-                  {"hit", true},
-                  {"condition", true},
-                  {"must_hit", true},
-                  {"id", id},
-                  {"message", id},
-                  {"location", {{"file", "check.py"}, {"function", "main"}, {"begin_line", 42}}},
-                  {"details", {{"latency_ms", i}, {"bound_ms", 1000}}}}}};
+    auto e = faultline::Event::Of(
+        0, faultline::EventType::kAssert,
+        {{"command", "v1/parallel_driver_check"},
+         {"id", i},
+         {"assert",
+          {{"assert_type", "always"},
+           {"display_type", "Always"},
+           {"hit", true},
+           {"condition", true},
+           {"must_hit", true},
+           {"id", id},
+           {"message", id},
+           {"location", {{"file", "check.py"}, {"function", "main"}, {"begin_line", 42}}},
+           {"details", {{"latency_ms", i}, {"bound_ms", 1000}}}}}});
     book.Add({0, 1}, e);
   }
   faultline::report::Report r;

@@ -127,22 +127,24 @@ void PropertyBook::Add(const HistoryRef& h, const Event& e) {
 }
 
 void PropertyBook::AddAssertion(const HistoryRef& h, const Event& e) {
-  auto a = sdk::Assertion::FromJson(JsonMember(e.fields, "assert"));
-  if (!a) return;  // the reader validated it; a hand-edited timeline may not be
-  if (!WithinCap(h, e, *a)) return;
-  Property& p = Get(a->id, a->kind, a->display_type, /*builtin=*/false);
-  if (p.location.is_null() && !a->location.is_null()) p.location = a->location;
-  if (!a->hit) {
+  if (!e.assertion) return;  // an "assert" that does not validate (a hand-edited timeline)
+  const sdk::Assertion& a = *e.assertion;
+  Property* known = nullptr;  // one lookup for an id already seen, the common case
+  if (auto it = properties_.find(a.id); it != properties_.end()) known = &it->second;
+  if (!known && !WithinCap(h, e, a)) return;
+  Property& p = known ? *known : Get(a.id, a.kind, a.display_type, /*builtin=*/false);
+  if (p.kind != a.kind) kind_conflicts_.insert(a.id);
+  if (p.location.is_null() && !a.location.is_null()) p.location = a.location;
+  if (!a.hit) {
     p.registered = true;
     return;
   }
   // Only the first pass and the first failure are kept: Evaluated builds (and bounds) just those.
-  Evaluated(p, Satisfies(p.kind, a->condition),
-            [&] { return MakeBoundedExample(h, e, a->location, a->details); });
+  Evaluated(p, Satisfies(p.kind, a.condition),
+            [&] { return MakeBoundedExample(h, e, a.location, a.details); });
 }
 
 bool PropertyBook::WithinCap(const HistoryRef& h, const Event& e, const sdk::Assertion& a) {
-  if (properties_.count(a.id)) return true;
   if (sdk_properties_ < limits_.max_properties) {
     ++sdk_properties_;
     return true;
@@ -382,25 +384,19 @@ bool PropertyBook::AnyFailed() const {
   });
 }
 
-AssertPayload PayloadNeeds::Of(const Json& assertion, bool has_location) {
-  std::string id = JsonString(assertion, "id");
-  if (id.empty()) id = JsonString(assertion, "message");
-  auto it = seen_.find(id);
+AssertPayload PayloadNeeds::Of(const sdk::Assertion& a, bool has_location) {
+  auto it = seen_.find(a.id);
   if (it == seen_.end()) {
-    // The book skips a line that does not validate; its kind is the first valid line's.
-    auto a = sdk::Assertion::FromJson(assertion);
-    if (!a || seen_.size() >= max_ids_) return {};
-    it = seen_.emplace(std::move(id), Seen{.kind = a->kind}).first;
+    if (seen_.size() >= max_ids_) return {};
+    it = seen_.emplace(a.id, Seen{.kind = a.kind}).first;  // the first line's kind is kept
   }
   Seen& seen = it->second;
-  bool hit = JsonBool(assertion, "hit", false);
-  bool condition = JsonBool(assertion, "condition", false);
   AssertPayload keep{};
-  if (hit && condition && seen.kind != AssertKind::kUnreachable && seen.passed) {
+  if (a.hit && a.condition && seen.kind != AssertKind::kUnreachable && seen.passed) {
     keep.details = false;
     keep.location = !seen.has_location;
   }
-  if (hit && Satisfies(seen.kind, condition)) seen.passed = true;
+  if (a.hit && Satisfies(seen.kind, a.condition)) seen.passed = true;
   seen.has_location = seen.has_location || has_location;
   return keep;
 }

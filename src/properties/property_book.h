@@ -104,13 +104,13 @@ struct BookLimits {
 // Which parts of an assertion's line a book fed the lines of a run in order still needs, said
 // before the line is parsed whole: once a property has its first passing example, the details of
 // its later passes are never read, nor their location once one is known. A report's reader asks
-// it for every assert line and skips the rest of the line's payload unparsed. It mirrors
-// AddAssertion: the kind is the first valid line's, an id's first pass is kept. Bounded: past
+// it for every assert line that validates and skips the rest of the line's payload unparsed. It
+// mirrors AddAssertion: the kind is the first line's, an id's first pass is kept. Bounded: past
 // `max_ids` distinct ids every line is kept whole.
 class PayloadNeeds {
  public:
   explicit PayloadNeeds(size_t max_ids = BookLimits{}.max_properties) : max_ids_(max_ids) {}
-  AssertPayload Of(const Json& assertion, bool has_location);
+  AssertPayload Of(const sdk::Assertion& assertion, bool has_location);
 
  private:
   struct Seen {

@@ -16,10 +16,8 @@ Event Assert(const std::string& id, const std::string& assert_type, bool must_hi
                {"message", id},
                {"details", details}};
   if (!display.empty()) body["display_type"] = display;
-  Event e;
-  e.type = EventType::kAssert;
-  e.fields = {{"command", "t/parallel_driver_x"}, {"id", 4}, {"assert", body}};
-  return e;
+  return Event::Of(0, EventType::kAssert,
+                   {{"command", "t/parallel_driver_x"}, {"id", 4}, {"assert", body}});
 }
 
 Verdict VerdictOf(const PropertyBook& book, const std::string& id) {
@@ -147,7 +145,7 @@ TEST(PropertyBook, BooleanFormsCarryTheirNamedBooleans) {
 TEST(PropertyBook, RegistrationBeforeEvaluationKeepsItsLocation) {
   PropertyBook book;
   Event reg = Assert("a", "always", true, false, false);
-  reg.fields["assert"]["location"] = {{"file", "w.cc"}, {"begin_line", 3}};
+  reg.assertion->location = {{"file", "w.cc"}, {"begin_line", 3}};
   book.Add(kH0, reg);
   book.Add(kH0, Assert("a", "always", true, true, true));
   EXPECT_EQ(book.Find("a")->location["file"], "w.cc");
@@ -367,10 +365,15 @@ TEST(PayloadNeeds, KeepsWhatCanStillBecomeAnExampleOrTheLocation) {
   PayloadNeeds needs;
   auto body = [](const std::string& id, const std::string& type, bool hit, bool condition) {
     bool always = type == "always";
-    return Json{{"id", id},         {"message", id},
-                {"assert_type", type}, {"must_hit", always},
-                {"hit", hit},       {"condition", condition},
-                {"display_type", always ? "Always" : "Unreachable"}};
+    auto a = sdk::Assertion::FromJson(Json{{"id", id},
+                                           {"message", id},
+                                           {"assert_type", type},
+                                           {"must_hit", always},
+                                           {"hit", hit},
+                                           {"condition", condition},
+                                           {"display_type", always ? "Always" : "Unreachable"}});
+    EXPECT_TRUE(a.ok());
+    return *a;
   };
   auto keeps = [](AssertPayload p, bool details, bool location) {
     return p.details == details && p.location == location;
@@ -387,8 +390,6 @@ TEST(PayloadNeeds, KeepsWhatCanStillBecomeAnExampleOrTheLocation) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(keeps(needs.Of(body("u", "reachability", true, true), true), true, true));
   }
-  // The kind is the first valid line's: an invalid line is not counted.
-  EXPECT_TRUE(keeps(needs.Of(Json{{"id", "v"}}, false), true, true));
   // Past its bound every line is kept.
   PayloadNeeds small(1);
   EXPECT_TRUE(keeps(small.Of(body("x", "always", true, true), true), true, true));

@@ -202,7 +202,7 @@ class TimelineReader {
     pthread_setname_np(pthread_self(), "timeline-read");  // as perf and top show it
     Lane& lane = *lanes_[index];
     properties::PayloadNeeds needs;
-    AssertPayloadFilter filter = [&needs](const Json& assertion, bool has_location) {
+    AssertPayloadFilter filter = [&needs](const sdk::Assertion& assertion, bool has_location) {
       return needs.Of(assertion, has_location);
     };
     Batch b;

@@ -209,7 +209,7 @@ TEST_F(RebuildTest, ReplaysAreCountedFromTheReplayFolders) {
     ASSERT_TRUE(MakeDirs(replay).ok());
     Timeline t;
     ASSERT_TRUE(t.Open(replay + "/timeline.jsonl").ok());
-    for (const auto& e : h.events()) t.RecordAt(e.t_us, e.type, e.fields);
+    for (const auto& e : h.events()) t.RecordAt(e);
   }
   properties::PropertyBook book;
   auto r = Rebuild(dir, book);

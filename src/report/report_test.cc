@@ -23,11 +23,7 @@ RunMeta Meta() {
 }
 
 Event Ev(EventType type, Json fields, int64_t t_us = 0) {
-  Event e;
-  e.type = type;
-  e.fields = std::move(fields);
-  e.t_us = t_us;
-  return e;
+  return Event::Of(t_us, type, std::move(fields));
 }
 
 TEST(Report, ReplayCommandNamesTheSeedAndFlags) {
@@ -161,17 +157,15 @@ namespace {
 TEST(Report, KindConflictsAreWarnedAbout) {
   properties::PropertyBook book;
   auto line = [](const char* type) {
-    Event e;
-    e.type = EventType::kAssert;
-    e.fields = {{"command", "t/c"},
-                {"id", 1},
-                {"assert",
-                 {{"id", "x"},
-                  {"hit", true},
-                  {"condition", true},
-                  {"must_hit", true},
-                  {"assert_type", type}}}};
-    return e;
+    return Event::Of(0, EventType::kAssert,
+                     {{"command", "t/c"},
+                      {"id", 1},
+                      {"assert",
+                       {{"id", "x"},
+                        {"hit", true},
+                        {"condition", true},
+                        {"must_hit", true},
+                        {"assert_type", type}}}});
   };
   book.Add({0, 1}, line("always"));
   book.Add({0, 1}, line("sometimes"));

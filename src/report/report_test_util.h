@@ -26,11 +26,7 @@ class HistoryScript {
   const std::vector<Event>& events() const { return events_; }
 
   HistoryScript& Add(double ms, EventType type, Json fields) {
-    Event e;
-    e.t_us = static_cast<int64_t>(ms * 1000);
-    e.type = type;
-    e.fields = std::move(fields);
-    events_.push_back(std::move(e));
+    events_.push_back(Event::Of(static_cast<int64_t>(ms * 1000), type, std::move(fields)));
     return *this;
   }
   HistoryScript& Service(double ms, const std::string& name, int start = 1) {
@@ -159,7 +155,7 @@ inline std::string WriteHistory(const std::string& run_dir, const HistoryScript&
   (void)MakeDirs(dir + "/logs");
   Timeline t;
   (void)t.Open(dir + "/timeline.jsonl");
-  for (const auto& e : h.events()) t.RecordAt(e.t_us, e.type, e.fields);
+  for (const auto& e : h.events()) t.RecordAt(e);
   t.Flush();
   return dir;
 }

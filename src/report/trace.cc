@@ -1,6 +1,8 @@
 #include "report/trace.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 namespace faultline::report {
 namespace {
@@ -101,7 +103,13 @@ struct TraceBuilder::State {
   void ServiceEvent(const Event& e);
   void Fault(const Event& e);
   void FaultsState(const Event& e);
-  void PropertyMarks(const Event& e, const std::vector<std::pair<std::string, uint64_t>>& before);
+  // A property an event may evaluate, with its failures before the event.
+  struct Watched {
+    std::string id;
+    const Property* property = nullptr;  // null until the book has it
+    uint64_t failures = 0;
+  };
+  void PropertyMarks(const Event& e, std::span<Watched> watched);
   void Other(const Event& e);
 };
 
@@ -213,14 +221,13 @@ void TraceBuilder::State::FaultsState(const Event& e) {
   }
 }
 
-void TraceBuilder::State::PropertyMarks(
-    const Event& e, const std::vector<std::pair<std::string, uint64_t>>& before) {
-  for (const auto& [id, failures] : before) {
-    const Property* p = book->Find(id);
-    if (!p || p->failures == failures || !FailsAtOnce(*p)) continue;
+void TraceBuilder::State::PropertyMarks(const Event& e, std::span<Watched> watched) {
+  for (Watched& w : watched) {
+    const Property* p = w.property ? w.property : book->Find(w.id);
+    if (!p || p->failures == w.failures || !FailsAtOnce(*p)) continue;
     Mark m{.kind = Mark::Kind::kPropertyFailed,
            .t_us = e.t_us,
-           .property = id,
+           .property = w.id,
            .command_id =
                JsonMember(e.fields, "command").is_string() ? JsonInt(e.fields, "id", -1) : -1,
            .service = JsonString(e.fields, "service")};
@@ -228,11 +235,10 @@ void TraceBuilder::State::PropertyMarks(
     m.source = !m.service.empty() ? "service " + m.service
                : !command.empty() ? fmt::format("{} #{}", command, m.command_id)
                                   : "faultline";
-    if (e.type == EventType::kAssert) {
-      const Json& a = JsonMember(e.fields, "assert");
-      m.message = JsonString(a, "message");
-      m.details = JsonMember(a, "details");
-      m.location = JsonMember(a, "location");
+    if (e.assertion) {
+      m.message = e.assertion->message;
+      m.details = e.assertion->details;
+      m.location = e.assertion->location;
     } else if (e.type == EventType::kCommandEnd) {
       m.message = ExitText(e.fields);
       m.details = e.fields;
@@ -293,15 +299,16 @@ void TraceBuilder::Add(const Event& e) {
   State& s = *s_;
   ++s.trace.events;
   s.last_us = std::max(s.last_us, e.t_us);
-  // The properties this event may evaluate, with their failures so far.
-  std::vector<std::pair<std::string, uint64_t>> before;
+  // The properties this event may evaluate (at most two), with their failures so far.
+  std::array<State::Watched, 2> watched;
+  size_t n = 0;
   auto note = [&](std::string id) {
     const Property* p = s.book->Find(id);
-    before.emplace_back(std::move(id), p ? p->failures : 0);
+    watched[n++] = {.id = std::move(id), .property = p, .failures = p ? p->failures : 0};
   };
   switch (e.type) {
     case EventType::kAssert:
-      note(JsonString(JsonMember(e.fields, "assert"), "id"));
+      if (e.assertion) note(e.assertion->id);
       break;
     case EventType::kCommandEnd:
       note(properties::ExitsZeroName(JsonString(e.fields, "command")));
@@ -317,7 +324,7 @@ void TraceBuilder::Add(const Event& e) {
       break;
   }
   s.book->Add(s.ref, e);
-  if (!before.empty()) s.PropertyMarks(e, before);
+  if (n > 0) s.PropertyMarks(e, std::span(watched.data(), n));
   switch (e.type) {
     case EventType::kCommandStart:
       s.CommandStart(e);

@@ -74,7 +74,7 @@ void SdkIngest::Poll(Followed& f, bool final) {
 
 void SdkIngest::Ingest(const Json& source, sdk::SdkLine&& line) {
   if (auto* a = std::get_if<sdk::Assertion>(&line)) {
-    timeline_.Record(EventType::kAssert, WithSource(source, {{"assert", a->ToJson()}}));
+    timeline_.RecordAssertion(source, std::move(*a));
   } else if (auto* s = std::get_if<sdk::SetupComplete>(&line)) {
     on_setup_(source, s->details);
   } else if (auto* g = std::get_if<sdk::Guidance>(&line)) {

@@ -7,41 +7,6 @@
 namespace faultline::sdk {
 namespace {
 
-Result<bool> BoolField(const Json& body, const char* key, std::optional<bool> fallback) {
-  auto it = body.find(key);
-  if (it == body.end()) {
-    if (fallback) return *fallback;
-    return Unexpected(fmt::format("antithesis_assert has no '{}'", key));
-  }
-  if (!it->is_boolean())
-    return Unexpected(fmt::format("antithesis_assert '{}' is not a boolean", key));
-  return it->get<bool>();
-}
-
-std::string StringField(const Json& body, const char* key) {
-  auto it = body.find(key);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// Falls back on display_type when an SDK leaves out assert_type.
-std::optional<AssertKind> KindOf(std::string_view assert_type, std::string_view display_type,
-                                 bool must_hit) {
-  if (assert_type == "always") {
-    return must_hit ? AssertKind::kAlways : AssertKind::kAlwaysOrUnreachable;
-  }
-  if (assert_type == "sometimes") return AssertKind::kSometimes;
-  if (assert_type == "reachability") {
-    return must_hit ? AssertKind::kReachable : AssertKind::kUnreachable;
-  }
-  if (!assert_type.empty()) return std::nullopt;
-  if (display_type.starts_with("AlwaysOrUnreachable")) return AssertKind::kAlwaysOrUnreachable;
-  if (display_type.starts_with("Always")) return AssertKind::kAlways;
-  if (display_type.starts_with("Sometimes")) return AssertKind::kSometimes;
-  if (display_type == "Reachable") return AssertKind::kReachable;
-  if (display_type == "Unreachable") return AssertKind::kUnreachable;
-  return std::nullopt;
-}
-
 struct Screened {
   DropReason reason;
   std::string message;
@@ -104,78 +69,11 @@ std::string_view DropReasonName(DropReason reason) {
   return "unknown";
 }
 
-std::string_view AssertKindName(AssertKind kind) {
-  switch (kind) {
-    case AssertKind::kAlways:
-      return "Always";
-    case AssertKind::kAlwaysOrUnreachable:
-      return "AlwaysOrUnreachable";
-    case AssertKind::kSometimes:
-      return "Sometimes";
-    case AssertKind::kReachable:
-      return "Reachable";
-    case AssertKind::kUnreachable:
-      return "Unreachable";
-  }
-  return "Always";
-}
-
-Result<Assertion> Assertion::FromJson(const Json& body) { return ParseAssertion(body, nullptr); }
-
 Result<Assertion> ParseAssertion(const Json& body, DropReason* reason) {
-  if (reason) *reason = DropReason::kNotProtocol;
-  if (!body.is_object()) return Unexpected("antithesis_assert is not an object");
-  Assertion a;
-  a.message = StringField(body, "message");
-  a.id = StringField(body, "id");
-  if (a.id.empty()) a.id = a.message;
-  if (a.message.empty()) a.message = a.id;
-  if (a.id.empty()) return Unexpected("antithesis_assert has neither 'id' nor 'message'");
-  a.display_type = StringField(body, "display_type");
-  auto hit = BoolField(body, "hit", std::nullopt);
-  if (!hit) return Unexpected(hit.error());
-  a.hit = *hit;
-  // Registrations carry condition false; some SDKs leave it out entirely.
-  auto condition = BoolField(body, "condition", false);
-  if (!condition) return Unexpected(condition.error());
-  a.condition = *condition;
-  std::string assert_type = StringField(body, "assert_type");
-  std::optional<bool> default_must_hit;
-  if (assert_type.empty() || !body.contains("must_hit")) {
-    // Infer must_hit from the display type when an SDK leaves it out.
-    if (a.display_type.starts_with("AlwaysOrUnreachable") || a.display_type == "Unreachable") {
-      default_must_hit = false;
-    } else if (!a.display_type.empty()) {
-      default_must_hit = true;
-    }
-  }
-  auto must_hit = BoolField(body, "must_hit", default_must_hit);
-  if (!must_hit) return Unexpected(must_hit.error());
-  a.must_hit = *must_hit;
-  auto kind = KindOf(assert_type, a.display_type, a.must_hit);
-  if (!kind) {
-    if (reason) *reason = DropReason::kUnknownAssertType;
-    return Unexpected(
-        fmt::format("antithesis_assert has an unknown assert_type '{}'", assert_type));
-  }
-  a.kind = *kind;
-  if (a.display_type.empty()) a.display_type = std::string(AssertKindName(a.kind));
-  if (auto it = body.find("location"); it != body.end()) a.location = *it;
-  if (auto it = body.find("details"); it != body.end()) a.details = *it;
+  bool unknown_type = false;
+  auto a = Assertion::FromJson(body, &unknown_type);
+  if (reason) *reason = unknown_type ? DropReason::kUnknownAssertType : DropReason::kNotProtocol;
   return a;
-}
-
-Json Assertion::ToJson() const {
-  std::string_view assert_type = "always";
-  if (kind == AssertKind::kSometimes) assert_type = "sometimes";
-  if (kind == AssertKind::kReachable || kind == AssertKind::kUnreachable) {
-    assert_type = "reachability";
-  }
-  return Json{{"assert_type", assert_type}, {"display_type", display_type},
-              {"condition", condition},     {"hit", hit},
-              {"must_hit", must_hit},       {"id", id},
-              {"message", message},         {"location", location},
-              {"details", details}};
 }
 
 Result<SdkLine> ParseSdkLine(std::string_view line, DropReason* reason) {

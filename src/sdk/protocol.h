@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "base/status.h"
+#include "sdk/assertion.h"
 #include "timeline/event.h"
 
 namespace faultline::sdk {
@@ -27,34 +28,6 @@ enum class DropReason {
 inline constexpr int kDropReasonCount = 8;
 // A short name for reports: "invalid UTF-8", "nested too deeply", ...
 std::string_view DropReasonName(DropReason reason);
-
-// What an assertion promises, from assert_type and must_hit (display_type only names it).
-enum class AssertKind {
-  kAlways,               // always, must_hit: hit at least once and never false
-  kAlwaysOrUnreachable,  // always, !must_hit: never false
-  kSometimes,            // sometimes: true at least once
-  kReachable,            // reachability, must_hit: hit at least once
-  kUnreachable,          // reachability, !must_hit: never hit, whatever condition says
-};
-std::string_view AssertKindName(AssertKind kind);
-
-struct Assertion {
-  std::string id;  // the property's identity; equals message in every SDK
-  std::string message;
-  std::string display_type;  // "Always", "AlwaysGreaterThan", ...: kept for the report
-  AssertKind kind = AssertKind::kAlways;
-  bool hit = false;  // false: a catalog registration, not an evaluation
-  bool condition = false;
-  bool must_hit = false;
-  Json location;  // the SDK's location object, or null
-  Json details;   // object or null
-
-  // Validates an antithesis_assert body; an error says which field is missing or mistyped.
-  static Result<Assertion> FromJson(const Json& body);
-  // The antithesis_assert body in the protocol's field names, as the timeline records it:
-  // FromJson(ToJson()) gives this assertion back.
-  Json ToJson() const;
-};
 
 struct SetupComplete {
   Json details;

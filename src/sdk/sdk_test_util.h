@@ -126,7 +126,7 @@ inline std::optional<Event> ToTimelineEvent(const SdkLine& line, const Json& sou
   e.fields = source;
   if (auto* a = std::get_if<Assertion>(&line)) {
     e.type = EventType::kAssert;
-    e.fields["assert"] = a->ToJson();
+    e.assertion = *a;
   } else if (auto* s = std::get_if<SetupComplete>(&line)) {
     e.type = EventType::kSetupComplete;
     e.fields["via"] = "sdk";

@@ -1,6 +1,7 @@
 # Sources and tests of src/sdk/: reading SDK output and the `faultline sdk` command; and, for the
 # public header include/faultline/sdk.h, its workload programs, compile checks and benchmark.
 target_sources(faultline_core PRIVATE
+  src/sdk/assertion.cc
   src/sdk/file_reader.cc
   src/sdk/protocol.cc
   src/sdk/shell_sdk.cc

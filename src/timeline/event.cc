@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -83,30 +84,38 @@ std::string Event::ToJsonLine() const {
   if (fields.is_object()) {
     for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
   }
+  if (assertion) j["assert"] = assertion->ToJson();
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Event Event::Of(int64_t t_us, EventType type, Json fields) {
+  Event e{.t_us = t_us, .type = type, .fields = std::move(fields)};
+  if (type != EventType::kAssert || !e.fields.is_object()) return e;
+  if (auto it = e.fields.find("assert"); it != e.fields.end()) {
+    if (auto a = sdk::Assertion::FromJson(*it)) {
+      e.assertion = std::move(*a);
+      e.fields.erase(it);
+    }
+  }
+  return e;
+}
+
+Event Event::Assert(int64_t t_us, Json source, sdk::Assertion assertion) {
+  Event e{.t_us = t_us, .type = EventType::kAssert, .fields = std::move(source)};
+  e.assertion = std::move(assertion);
+  return e;
 }
 
 namespace {
 
-// Splits an assertion's details and location off, asks the filter which to keep, and puts those
+// Takes an assertion's details and location off, asks the filter which to keep, and puts those
 // back.
-void FilterAssertion(Json& assertion, const AssertPayloadFilter& filter) {
-  if (!assertion.is_object()) return;
-  Json details, location;
-  bool had_details = false, had_location = false;
-  if (auto it = assertion.find("details"); it != assertion.end()) {
-    details = std::move(*it);
-    assertion.erase(it);
-    had_details = true;
-  }
-  if (auto it = assertion.find("location"); it != assertion.end()) {
-    location = std::move(*it);
-    assertion.erase(it);
-    had_location = true;
-  }
-  AssertPayload keep = filter(assertion, had_location);
-  if (had_details && keep.details) assertion["details"] = std::move(details);
-  if (had_location && keep.location) assertion["location"] = std::move(location);
+void FilterAssertion(sdk::Assertion& a, const AssertPayloadFilter& filter) {
+  Json details = std::exchange(a.details, nullptr);
+  Json location = std::exchange(a.location, nullptr);
+  AssertPayload keep = filter(a, !location.is_null());
+  if (keep.details) a.details = std::move(details);
+  if (keep.location) a.location = std::move(location);
 }
 
 // The line parsed by nlohmann's parser: the reference for what a timeline line means.
@@ -122,15 +131,11 @@ std::optional<Event> ParseWithNlohmann(std::string_view line, const AssertPayloa
   if (!(std::fabs(t->get<double>()) < 1e12)) return std::nullopt;
   auto parsed_type = EventTypeFromName(type->get<std::string>());
   if (!parsed_type) return std::nullopt;
-  Event e;
-  e.t_us = std::llround(t->get<double>() * 1e6);
-  e.type = *parsed_type;
+  int64_t t_us = std::llround(t->get<double>() * 1e6);
   j.erase("t");
   j.erase("type");
-  e.fields = std::move(j);
-  if (filter && e.type == EventType::kAssert) {
-    if (auto it = e.fields.find("assert"); it != e.fields.end()) FilterAssertion(*it, *filter);
-  }
+  Event e = Event::Of(t_us, *parsed_type, std::move(j));
+  if (filter && e.assertion) FilterAssertion(*e.assertion, *filter);
   return e;
 }
 
@@ -192,14 +197,77 @@ struct FastParser {
   std::string padded;
 };
 
-// The line parsed by simdjson into the same Event; false to leave it to nlohmann's parser. With a
-// filter, an assertion's details and location are converted only if the filter keeps them.
-bool ParseFast(std::string_view line, const AssertPayloadFilter* filter, Event& e) {
+// Whether a byte of `s` is below 0x20, eight bytes at a time (a byte-wise loop was half of what
+// reading a line cost besides simdjson): x - 0x20 borrows into a byte's top bit only where that
+// byte is below 0x20 or follows one that is, and & ~x drops the bytes at or above 0x80.
+bool HasControlCharacter(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if ((x - kOnes * 0x20) & ~x & (kOnes * 0x80)) return true;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) < 0x20) return true;
+  }
+  return false;
+}
+
+// An assert event's "assert" member read by simdjson, as Event::Of and FilterAssertion read it
+// from nlohmann's: the protocol's rules decide (Assertion::FromMembers), and details and location
+// are converted only if the filter keeps them.
+enum class FastAssertion { kTyped, kInvalid, kUndecided };
+FastAssertion ParseAssertion(simdjson::dom::element body, const AssertPayloadFilter* filter,
+                             bool& filtered, std::optional<sdk::Assertion>& out) {
+  using Member = sdk::AssertionMembers::Member;
+  using Type = simdjson::dom::element_type;
+  simdjson::dom::object object;
+  if (body.get_object().get(object)) return FastAssertion::kInvalid;
+  sdk::AssertionMembers members;
+  simdjson::dom::element details, location;
+  bool has_details = false, has_location = false;
+  for (auto [key, v] : object) {  // duplicate keys: the last counts, as in nlohmann's parser
+    if (key == "details") {
+      details = v;
+      has_details = true;
+    } else if (key == "location") {
+      location = v;
+      has_location = true;
+    } else if (Member* m = members.Named(key)) {
+      if (v.type() == Type::STRING) {
+        *m = {.type = Member::Type::kString, .text = std::string_view(v)};
+      } else if (v.type() == Type::BOOL) {
+        *m = {.type = Member::Type::kBool, .value = bool(v)};
+      } else {
+        *m = {.type = Member::Type::kOther};
+      }
+    }
+  }
+  auto a = sdk::Assertion::FromMembers(members);
+  if (!a) return FastAssertion::kInvalid;
+  has_details = has_details && details.type() != Type::NULL_VALUE;
+  has_location = has_location && location.type() != Type::NULL_VALUE;
+  AssertPayload keep{};
+  if (filter) {
+    filtered = true;
+    keep = (*filter)(*a, has_location);
+  }
+  if (has_details && keep.details && !Convert(details, a->details))
+    return FastAssertion::kUndecided;
+  if (has_location && keep.location && !Convert(location, a->location)) {
+    return FastAssertion::kUndecided;
+  }
+  out = std::move(*a);
+  return FastAssertion::kTyped;
+}
+
+// The line parsed by simdjson into the same Event; false to leave it to nlohmann's parser.
+// `filtered` says whether the filter was asked (it must not be asked twice about a line).
+bool ParseFast(std::string_view line, const AssertPayloadFilter* filter, Event& e, bool& filtered) {
   // Control characters are legal only as whitespace between tokens, which faultline never
   // writes; nlohmann's parser rejects them inside strings, simdjson does not.
-  for (char c : line) {
-    if (static_cast<unsigned char>(c) < 0x20) return false;
-  }
+  if (HasControlCharacter(line)) return false;
   thread_local FastParser p;
   if (!p.ready) return false;
   p.padded.assign(line);
@@ -213,8 +281,8 @@ bool ParseFast(std::string_view line, const AssertPayloadFilter* filter, Event& 
   Json fields = Json::object();
   std::optional<double> t;
   std::optional<std::string_view> type_name;
-  simdjson::dom::element details, location;  // an assertion's, not yet converted (filter only)
-  bool has_details = false, has_location = false;
+  simdjson::dom::element body;  // "assert", read once the type is known
+  bool has_body = false;
   for (auto [key, v] : top) {
     if (key == "t") {
       double seconds;
@@ -224,21 +292,9 @@ bool ParseFast(std::string_view line, const AssertPayloadFilter* filter, Event& 
       std::string_view name;
       if (v.get_string().get(name)) return false;
       type_name = name;
-    } else if (key == "assert" && filter && v.is_object()) {
-      Json& out = fields["assert"];
-      out = Json::object();
-      has_details = has_location = false;
-      for (auto [akey, av] : simdjson::dom::object(v)) {
-        if (akey == "details") {
-          details = av;
-          has_details = true;
-        } else if (akey == "location") {
-          location = av;
-          has_location = true;
-        } else if (!Convert(av, out[std::string(akey)])) {
-          return false;
-        }
-      }
+    } else if (key == "assert") {
+      body = v;
+      has_body = true;
     } else if (!Convert(v, fields[std::string(key)])) {
       return false;
     }
@@ -246,25 +302,29 @@ bool ParseFast(std::string_view line, const AssertPayloadFilter* filter, Event& 
   if (!t || !type_name || !(std::fabs(*t) < 1e12)) return false;
   auto type = EventTypeFromName(*type_name);
   if (!type) return false;
-  if (has_details || has_location) {
-    Json& assertion = fields["assert"];
-    AssertPayload keep{};
-    if (*type == EventType::kAssert) keep = (*filter)(assertion, has_location);
-    if (has_details && keep.details && !Convert(details, assertion["details"])) return false;
-    if (has_location && keep.location && !Convert(location, assertion["location"])) return false;
+  std::optional<sdk::Assertion> assertion;
+  if (has_body) {
+    FastAssertion read = *type == EventType::kAssert
+                             ? ParseAssertion(body, filter, filtered, assertion)
+                             : FastAssertion::kInvalid;
+    if (read == FastAssertion::kUndecided) return false;
+    if (read == FastAssertion::kInvalid && !Convert(body, fields["assert"])) return false;
   }
   e.t_us = std::llround(*t * 1e6);
   e.type = *type;
   e.fields = std::move(fields);
+  e.assertion = std::move(assertion);
   return true;
 }
 
 }  // namespace
 
 std::optional<Event> Event::FromJsonLine(std::string_view line, const AssertPayloadFilter* filter) {
-  Event e;
-  if (ParseFast(line, filter, e)) return e;  // within its own depth bound
-  return FromJsonLineReference(line, filter);
+  Event e{.fields = Json()};  // not an empty object: ParseFast gives it its fields
+  bool filtered = false;
+  if (ParseFast(line, filter, e, filtered)) return e;  // within its own depth bound
+  // The filter has said what it keeps of this line: nlohmann's parser keeps all of it.
+  return FromJsonLineReference(line, filtered ? nullptr : filter);
 }
 
 std::optional<Event> Event::FromJsonLineReference(std::string_view line,

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/json.h"
+#include "sdk/assertion.h"
 
 namespace faultline {
 
@@ -24,7 +25,7 @@ enum class EventType {
   kSetupFailed,     // reason, unhealthy [names]
   kCommandStart,    // id, command ("template/name"), prefix, pid, seed
   kCommandEnd,      // id, command, code | signal, killed ("timeout" | "terminal" | absent), ms
-  kAssert,          // source fields, assert: the antithesis_assert object
+  kAssert,          // source fields, assert: the antithesis_assert object (Event::assertion)
   kSdkEvent,        // source fields, name, details
   kGuidance,        // source fields, guidance: the antithesis_guidance object
   kSdkSkipped,      // file, lines, reason: SDK output that could not be read
@@ -58,16 +59,27 @@ struct AssertPayload {
   bool details = true;
   bool location = true;
 };
-// Asked once per assert event with the assertion's fields other than details and location, and
-// whether the line has a location.
-using AssertPayloadFilter = std::function<AssertPayload(const Json& assertion, bool has_location)>;
+// Asked once per assert event whose assertion validates, with the assertion (its details and
+// location still null) and whether the line gives it a location (a non-null one).
+using AssertPayloadFilter =
+    std::function<AssertPayload(const sdk::Assertion& assertion, bool has_location)>;
 
 struct Event {
   int64_t t_us = 0;  // time since the history began, in microseconds
   EventType type = EventType::kWarning;
   Json fields = Json::object();  // the type's fields (see the list above)
+  // An assert event's assertion, validated and typed; its fields then hold only the source
+  // fields. Empty for every other type, and for an assert line whose "assert" does not validate
+  // (a hand-edited timeline): its fields keep that as written, and properties skip it.
+  std::optional<sdk::Assertion> assertion{};
 
-  // One compact JSON object: {"t":<seconds>,"type":"<name>",<fields...>}.
+  // The event of a timeline line's fields: an assert event's "assert" becomes its assertion.
+  static Event Of(int64_t t_us, EventType type, Json fields);
+  // An assert event from `source` (the source fields: command and id, or service).
+  static Event Assert(int64_t t_us, Json source, sdk::Assertion assertion);
+
+  // One compact JSON object: {"t":<seconds>,"type":"<name>",<fields...>} (an assertion is its
+  // "assert" field).
   std::string ToJsonLine() const;
   // Parses a line written by ToJsonLine; nullopt for anything else. With a filter, an assert
   // event's assertion keeps only the payload the filter asks for.

@@ -42,10 +42,17 @@ const Event& Timeline::Record(EventType type, Json fields) {
   return last_;
 }
 
+const Event& Timeline::RecordAssertion(Json source, sdk::Assertion assertion) {
+  RecordAt(Event::Assert(NowMicros(), std::move(source), std::move(assertion)));
+  return last_;
+}
+
 void Timeline::RecordAt(int64_t t_us, EventType type, Json fields) {
-  last_.t_us = t_us;
-  last_.type = type;
-  last_.fields = std::move(fields);
+  RecordAt(Event::Of(t_us, type, std::move(fields)));
+}
+
+void Timeline::RecordAt(Event e) {
+  last_ = std::move(e);
   Emit();
 }
 

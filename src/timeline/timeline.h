@@ -35,8 +35,12 @@ class Timeline {
 
   // Records an event stamped now; returns it as recorded.
   const Event& Record(EventType type, Json fields = Json::object());
-  // Records an event with an explicit timestamp (used when replaying a timeline from disk).
+  // Records an SDK assertion from `source` (its source fields), stamped now.
+  const Event& RecordAssertion(Json source, sdk::Assertion assertion);
+  // Records an event with an explicit timestamp (used when replaying a timeline from disk); the
+  // fields as a line holds them (Event::Of).
   void RecordAt(int64_t t_us, EventType type, Json fields);
+  void RecordAt(Event e);
   int64_t NowMicros() const;
   // Nothing is buffered (every Record writes its line); kept so callers may mark the end.
   void Flush() {}

@@ -39,6 +39,12 @@ void ExpectBothParsersAgree(std::string_view line, const AssertPayloadFilter* fi
   EXPECT_EQ(fast->type, reference->type) << line;
   EXPECT_TRUE(Same(fast->fields, reference->fields))
       << line << "\n  fast: " << fast->fields.dump() << "\n  reference: " << reference->fields.dump();
+  ASSERT_EQ(fast->assertion.has_value(), reference->assertion.has_value()) << line;
+  if (fast->assertion) {
+    EXPECT_TRUE(Same(fast->assertion->ToJson(), reference->assertion->ToJson()))
+        << line << "\n  fast: " << fast->assertion->ToJson().dump()
+        << "\n  reference: " << reference->assertion->ToJson().dump();
+  }
 }
 
 std::string Nested(int depth) {
@@ -67,6 +73,11 @@ TEST(Event, TheFastParserAgreesWithTheReferenceOnEveryKindOfLine) {
       R"({"t":1,"type":"warning","message":"\ud800"})",
       "{\"t\":1,\"type\":\"warning\",\"message\":\"\xff\xfe\"}",
       "{\"t\":1,\"type\":\"warning\",\"message\":\"a\tb\"}",
+      // a raw control character at every position of an 8-byte word, and the last byte
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"abcdefgh\x01\"}",
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"abcdefghi\x1f\"}",
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"abcdefghij\x7f\xc3\xa9\xe2\x82\xac\"}",
+      "{\"t\":1,\"type\":\"warning\",\"message\":\"\"}\n",
       "{\"t\":1,\"type\":\"warning\",\"message\":\"\xc3\xa9\"}",
       // structure: duplicates, trailing text, whitespace, other documents
       R"({"t":1,"type":"warning","a":1,"a":2,"t":3})",
@@ -83,6 +94,19 @@ TEST(Event, TheFastParserAgreesWithTheReferenceOnEveryKindOfLine) {
       R"({"t":1,"type":"assert","assert":7})",
       R"({"t":1,"type":"assert","assert":{"id":"x","details":5,"location":"here"}})",
       R"({"t":1,"type":"sdk_event","assert":{"id":"x","details":{"d":1},"location":{}}})",
+      // assertions: what the protocol infers, what it refuses, duplicates and unknown members
+      R"({"t":1,"type":"assert","assert":{"message":"m","hit":true,"condition":true}})",
+      R"({"t":1,"type":"assert","assert":{"id":"i","hit":false,"display_type":"AlwaysOrUnreachable"}})",
+      R"({"t":1,"type":"assert","assert":{"id":"i","hit":true,"display_type":"Reachable","must_hit":7}})",
+      R"({"t":1,"type":"assert","assert":{"id":"i","hit":true,"assert_type":"reachability","must_hit":false}})",
+      R"({"t":1,"type":"assert","assert":{"id":"i","hit":"yes"}})",
+      R"({"t":1,"type":"assert","assert":{"id":"i","hit":true,"assert_type":"often"}})",
+      R"({"t":1,"type":"assert","assert":{"id":7,"message":"m","hit":true,"condition":null}})",
+      R"({"t":1,"type":"assert","assert":{"id":"a","id":"b","hit":false,"hit":true,"condition":true}})",
+      R"({"t":1,"type":"assert","assert":{"id":"a","hit":true,"details":null,"location":null,"x":[1]}})",
+      R"({"t":1,"type":"assert","assert":{"id":"a","hit":true,"details":{"n":1e400}}})",
+      R"({"t":1,"type":"assert","assert":{"id":"a","hit":true},"assert":{"id":"b","hit":false}})",
+      R"({"t":1,"type":"assert","assert":{"id":"a","hit":true},"assert":5})",
   };
   for (const auto& line : lines) ExpectBothParsersAgree(line);
   // Depth: around the bound of both parsers.
@@ -94,26 +118,29 @@ TEST(Event, TheFastParserAgreesWithTheReferenceOnEveryKindOfLine) {
 }
 
 TEST(Event, AFilterDropsTheAssertionPayloadInBothParsers) {
-  std::vector<std::pair<Json, bool>> asked;
-  AssertPayloadFilter filter = [&](const Json& assertion, bool has_location) {
+  std::vector<std::pair<sdk::Assertion, bool>> asked;
+  AssertPayloadFilter filter = [&](const sdk::Assertion& assertion, bool has_location) {
     asked.emplace_back(assertion, has_location);
-    return AssertPayload{.details = false, .location = assertion["id"] == "keep-location"};
+    return AssertPayload{.details = false, .location = assertion.id == "keep-location"};
   };
   for (std::string id : {"drop-both", "keep-location"}) {
     std::string line =
-        R"({"assert":{"condition":true,"details":{"big":[1,2,3]},"hit":true,"id":")" + id +
+        R"({"assert":{"assert_type":"always","must_hit":true,"condition":true,"details":{"big":[1,2,3]},"hit":true,"id":")" + id +
         R"(","location":{"file":"f"}},"t":1,"type":"assert"})";
     ExpectBothParsersAgree(line, &filter);
     auto e = Event::FromJsonLine(line, &filter);
     ASSERT_TRUE(e);
-    const Json& a = e->fields["assert"];
-    EXPECT_FALSE(a.contains("details")) << line;
-    EXPECT_EQ(a.contains("location"), id == "keep-location") << line;
-    EXPECT_EQ(a["id"], id);
+    ASSERT_TRUE(e->assertion) << line;
+    const sdk::Assertion& a = *e->assertion;
+    EXPECT_TRUE(a.details.is_null()) << line;
+    EXPECT_EQ(a.location.is_null(), id != "keep-location") << line;
+    EXPECT_EQ(a.id, id);
   }
-  ASSERT_FALSE(asked.empty());
-  EXPECT_FALSE(asked[0].first.contains("details"));  // asked without the payload
-  EXPECT_FALSE(asked[0].first.contains("location"));
+  // Asked once per parse (2 lines, each parsed by both parsers and once more), without the
+  // payload.
+  ASSERT_EQ(asked.size(), 6u);
+  EXPECT_TRUE(asked[0].first.details.is_null());
+  EXPECT_TRUE(asked[0].first.location.is_null());
   EXPECT_TRUE(asked[0].second);
   // Not an assert event: the filter is not asked and the payload stays.
   asked.clear();
@@ -122,6 +149,33 @@ TEST(Event, AFilterDropsTheAssertionPayloadInBothParsers) {
   ASSERT_TRUE(other);
   EXPECT_TRUE(other->fields["assert"].contains("details"));
   EXPECT_TRUE(asked.empty());
+}
+
+TEST(Event, AnAssertionIsTypedAndPrintsBackAsItsAssertField) {
+  auto a = sdk::Assertion::FromJson({{"id", "balance >= 0"},
+                                     {"hit", true},
+                                     {"condition", false},
+                                     {"assert_type", "always"},
+                                     {"must_hit", true},
+                                     {"details", {{"balance", -3}}},
+                                     {"location", {{"file", "w.py"}, {"begin_line", 4}}}});
+  ASSERT_TRUE(a.ok());
+  Event e = Event::Assert(2500, {{"command", "t/parallel_driver_x"}, {"id", 3}}, *a);
+  std::string line = e.ToJsonLine();
+  EXPECT_NE(line.find(R"("assert":{"assert_type":"always")"), std::string::npos) << line;
+  for (auto parsed : {Event::FromJsonLine(line), Event::FromJsonLineReference(line)}) {
+    ASSERT_TRUE(parsed && parsed->assertion) << line;
+    EXPECT_EQ(*parsed->assertion, *a);
+    EXPECT_FALSE(parsed->fields.contains("assert"));  // the source fields only
+    EXPECT_EQ(parsed->fields["id"], 3);
+    EXPECT_EQ(parsed->ToJsonLine(), line);
+  }
+  // An "assert" that does not validate stays as written, untyped.
+  auto bad = Event::FromJsonLine(R"({"t":1,"type":"assert","assert":{"id":"x"}})");
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(bad->assertion);
+  EXPECT_EQ(bad->fields["assert"]["id"], "x");
+  EXPECT_EQ(Event::Of(0, EventType::kAssert, {{"assert", {{"id", "x"}}}}).assertion, std::nullopt);
 }
 
 TEST(Timeline, RoundTripsThroughItsFile) {
