@@ -6,7 +6,7 @@
 DEPS := cmake ninja-build g++ clang libclang-rt-14-dev pkgconf \
         libpq-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libyaml-cpp-dev \
         libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev libmicrohttpd-dev libssl-dev \
-        postgresql-15 postgresql-client-15 libsqlite3-dev faketime socat jq \
+        libyaml-dev postgresql-15 postgresql-client-15 libsqlite3-dev faketime socat jq \
         util-linux procps iproute2 libnftables-dev etcd-server etcd-client libxml2-dev chromium \
         python3 docker-compose
 

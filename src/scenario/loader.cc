@@ -1,14 +1,14 @@
-// LoadScenario: scenario.yaml into a validated Scenario. yaml-cpp gives a node tree with
-// positions; every function below checks the shape it expects and records a Diagnostic (never
-// throws), so one load reports every error in the file.
+// LoadScenario: scenario.yaml into a validated Scenario. YamlDocument (libyaml's parser) gives a
+// node tree with positions; every function below checks the shape it expects and records a
+// Diagnostic (never throws), so one load reports every error in the file.
 #include <pwd.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <functional>
 #include <set>
+#include <unordered_set>
 
 #include "base/files.h"
 #include "base/signals.h"
@@ -16,6 +16,7 @@
 #include "base/terminal.h"
 #include "scenario/placeholders.h"
 #include "scenario/scenario.h"
+#include "scenario/yaml_doc.h"
 
 namespace faultline::scenario {
 namespace {
@@ -43,6 +44,11 @@ constexpr int kMaxComposeDepth = 64;
 // How often (in services) a long load looks for a pending SIGINT/SIGTERM.
 constexpr size_t kInterruptCheckEvery = 256;
 
+// A value, as the checks below mean it: a scalar that is not null. A null (`key:`, `~`, `null`
+// unquoted) is no value (so `name:` is "name must be a single value"), and its text is "".
+bool IsValue(YamlNode n) { return n.IsScalar() && !n.IsNull(); }
+std::string ValueOf(YamlNode n) { return IsValue(n) ? std::string(n.Scalar()) : std::string(); }
+
 // What a user likely meant as a host name: lower case, '-' for what a host name cannot hold.
 std::string Suggestion(std::string_view name) {
   std::string out;
@@ -63,60 +69,53 @@ class Loader {
   LoadResult Load(const std::string& dir);
 
  private:
-  SourcePos Pos(const YAML::Node& n) const {
-    if (!n.IsDefined()) return {};  // Mark() throws on a node that is not there
-    YAML::Mark m = n.Mark();
-    if (m.is_null()) return {};
-    return {m.line + 1, m.column + 1};
-  }
   void Error(SourcePos pos, std::string message) {
     errors_.push_back(Diagnostic{file_, pos.line, pos.column, std::move(message)});
   }
-  void Error(const YAML::Node& n, std::string message) { Error(Pos(n), std::move(message)); }
+  void Error(YamlNode n, std::string message) { Error(n.Pos(), std::move(message)); }
   // The child at `key` of a mapping, or the mapping itself when there is none (for positions).
-  static YAML::Node Child(const YAML::Node& map, const char* key) {
-    if (!map.IsDefined() || !map.IsMap()) return map;
-    const YAML::Node& const_map = map;
-    YAML::Node child = const_map[key];
+  static YamlNode Child(YamlNode map, const char* key) {
+    YamlNode child = map.Find(key);
     return child.IsDefined() ? child : map;
   }
 
   // Calls `each(key, value)` for every entry of a mapping after checking keys against `known`.
-  bool ForEachKey(const YAML::Node& map, std::string_view where,
-                  const std::vector<std::string>& known,
-                  const std::function<void(const std::string&, const YAML::Node&)>& each);
-  std::optional<std::string> Scalar(const YAML::Node& n, std::string_view what);
-  std::optional<Text> TextOf(const YAML::Node& n, std::string_view what);
-  std::optional<Argv> ArgvOf(const YAML::Node& n, std::string_view what);
-  std::vector<std::string> NameList(const YAML::Node& n, std::string_view what);
-  std::optional<Millis> DurationOf(const YAML::Node& n, std::string_view what);
-  std::optional<DurationRange> RangeOf(const YAML::Node& n, std::string_view what);
-  std::optional<int> IntOf(const YAML::Node& n, std::string_view what, int lo, int hi);
-  Env EnvOf(const YAML::Node& n, std::string_view what);
-  Json JsonOf(const YAML::Node& n);
-  Json BoundedJson(const YAML::Node& n, int depth, size_t& values);
+  bool ForEachKey(YamlNode map, std::string_view where, const std::vector<std::string>& known,
+                  const std::function<void(const std::string&, YamlNode)>& each);
+  std::optional<std::string> Scalar(YamlNode n, std::string_view what);
+  std::optional<Text> TextOf(YamlNode n, std::string_view what);
+  std::optional<Argv> ArgvOf(YamlNode n, std::string_view what);
+  std::vector<std::string> NameList(YamlNode n, std::string_view what);
+  std::optional<Millis> DurationOf(YamlNode n, std::string_view what);
+  std::optional<DurationRange> RangeOf(YamlNode n, std::string_view what);
+  std::optional<int> IntOf(YamlNode n, std::string_view what, int lo, int hi);
+  Env EnvOf(YamlNode n, std::string_view what);
+  Json JsonOf(YamlNode n);
+  Json BoundedJson(YamlNode n, int depth, size_t& values);
   SourcePos PosOfOffset(size_t offset) const;
   bool CheckText();
   void CheckSingleDocument();
-  void ValidateName(const YAML::Node& n);
+  void ValidateName(YamlNode n);
   void ValidateFixedPorts();
   // The service `name`, through an index built when parsing is done (linear search over 50,000
   // services per reference made loading quadratic).
   const Service* Find(std::string_view name) const;
+  // The node a service of s_.services was read from.
+  YamlNode ServiceNode(const Service& s) const { return service_nodes_[&s - s_.services.data()]; }
 
-  void ParseRoot(const YAML::Node& root);
-  void ParseService(const std::string& name, const YAML::Node& n);
-  void ParseServiceKey(Service& s, const std::string& key, const YAML::Node& v);
-  std::optional<HealthCheck> ParseHealthCheck(const YAML::Node& n);
-  void ParseLinks(const YAML::Node& n);
-  void ParseWorkload(const YAML::Node& n);
-  void ParseTemplateNames(const YAML::Node& n);
+  void ParseRoot(YamlNode root);
+  void ParseService(const std::string& name, YamlNode n);
+  void ParseServiceKey(Service& s, const std::string& key, YamlNode v);
+  std::optional<HealthCheck> ParseHealthCheck(YamlNode n);
+  void ParseLinks(YamlNode n);
+  void ParseWorkload(YamlNode n);
+  void ParseTemplateNames(YamlNode n);
   // A section whose meaning belongs to another room, kept with its positions. At most
   // `*budget` nodes are copied (YAML aliases can make a small file a huge tree).
-  std::optional<ConfigNode> NodeOf(const YAML::Node& n, size_t* budget, int depth = 0);
-  std::vector<NamedPort> PortsOf(const YAML::Node& n, const std::string& service);
-  std::vector<MountSpec> MountsOf(const YAML::Node& n, std::string_view owner);
-  void ParseVolumes(Service& s, const YAML::Node& n);
+  std::optional<ConfigNode> NodeOf(YamlNode n, size_t* budget, int depth = 0);
+  std::vector<NamedPort> PortsOf(YamlNode n, const std::string& service);
+  std::vector<MountSpec> MountsOf(YamlNode n, std::string_view owner);
+  void ParseVolumes(Service& s, YamlNode n);
 
   void Validate();
   // Finds the service `name`; otherwise reports "<subject> '<name>', which is not a service" with
@@ -135,26 +134,28 @@ class Loader {
   std::string text_;
   Scenario s_;
   std::vector<Diagnostic> errors_;
-  std::map<std::string, YAML::Node> service_nodes_;
+  std::vector<YamlNode> service_nodes_;  // of s_.services[i], for positions
   std::map<std::string, const Service*, std::less<>> by_name_;
   std::vector<size_t> line_starts_;  // offset of each line of text_, for positions
   bool interrupted_ = false;
 };
 
-bool Loader::ForEachKey(const YAML::Node& map, std::string_view where,
-                        const std::vector<std::string>& known,
-                        const std::function<void(const std::string&, const YAML::Node&)>& each) {
+bool Loader::ForEachKey(YamlNode map, std::string_view where, const std::vector<std::string>& known,
+                        const std::function<void(const std::string&, YamlNode)>& each) {
   if (!map.IsMap()) {
     Error(map, fmt::format("{} must be a mapping of keys to values", where));
     return false;
   }
-  std::set<std::string> seen;
-  for (const auto& kv : map) {
-    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-    if (!seen.insert(key).second) {
-      Error(kv.first, fmt::format("duplicate key '{}' in {}", key, where));
+  // Views into the document, which outlives the loop: no copy of each of 50,000 service names.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(map.size());
+  for (const auto& kv : map.entries()) {
+    std::string_view key_text = IsValue(kv.first) ? kv.first.Scalar() : std::string_view();
+    if (!seen.insert(key_text).second) {
+      Error(kv.first, fmt::format("duplicate key '{}' in {}", key_text, where));
       continue;
     }
+    std::string key(key_text);
     if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {
       std::string message = fmt::format("unknown key '{}' in {}", key, where);
       if (auto s = Suggest(key, known)) {
@@ -170,21 +171,21 @@ bool Loader::ForEachKey(const YAML::Node& map, std::string_view where,
   return true;
 }
 
-std::optional<std::string> Loader::Scalar(const YAML::Node& n, std::string_view what) {
-  if (!n.IsScalar()) {
+std::optional<std::string> Loader::Scalar(YamlNode n, std::string_view what) {
+  if (!IsValue(n)) {
     Error(n, fmt::format("{} must be a single value", what));
     return std::nullopt;
   }
-  return n.Scalar();
+  return std::string(n.Scalar());
 }
 
-std::optional<Text> Loader::TextOf(const YAML::Node& n, std::string_view what) {
+std::optional<Text> Loader::TextOf(YamlNode n, std::string_view what) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
-  return Text{*s, Pos(n)};
+  return Text{*s, n.Pos()};
 }
 
-std::optional<Argv> Loader::ArgvOf(const YAML::Node& n, std::string_view what) {
+std::optional<Argv> Loader::ArgvOf(YamlNode n, std::string_view what) {
   if (!n.IsSequence() || n.size() == 0) {
     Error(n, fmt::format("{} must be a non-empty list of arguments, like [program, arg] (commands "
                          "never pass through a shell; write [sh, -c, \"...\"] for one)",
@@ -192,7 +193,7 @@ std::optional<Argv> Loader::ArgvOf(const YAML::Node& n, std::string_view what) {
     return std::nullopt;
   }
   Argv argv;
-  for (const auto& item : n) {
+  for (YamlNode item : n.items()) {
     auto t = TextOf(item, fmt::format("each argument of {}", what));
     if (!t) return std::nullopt;
     argv.push_back(std::move(*t));
@@ -200,23 +201,23 @@ std::optional<Argv> Loader::ArgvOf(const YAML::Node& n, std::string_view what) {
   return argv;
 }
 
-std::vector<std::string> Loader::NameList(const YAML::Node& n, std::string_view what) {
+std::vector<std::string> Loader::NameList(YamlNode n, std::string_view what) {
   std::vector<std::string> out;
-  if (n.IsScalar()) {
-    out.push_back(n.Scalar());
+  if (IsValue(n)) {
+    out.push_back(std::string(n.Scalar()));
     return out;
   }
   if (!n.IsSequence()) {
     Error(n, fmt::format("{} must be a list of names", what));
     return out;
   }
-  for (const auto& item : n) {
+  for (YamlNode item : n.items()) {
     if (auto s = Scalar(item, fmt::format("each entry of {}", what))) out.push_back(*s);
   }
   return out;
 }
 
-std::optional<Millis> Loader::DurationOf(const YAML::Node& n, std::string_view what) {
+std::optional<Millis> Loader::DurationOf(YamlNode n, std::string_view what) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
   auto d = ParseDuration(*s);
@@ -227,7 +228,7 @@ std::optional<Millis> Loader::DurationOf(const YAML::Node& n, std::string_view w
   return *d;
 }
 
-std::optional<DurationRange> Loader::RangeOf(const YAML::Node& n, std::string_view what) {
+std::optional<DurationRange> Loader::RangeOf(YamlNode n, std::string_view what) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
   auto r = ParseDurationRange(*s);
@@ -238,7 +239,7 @@ std::optional<DurationRange> Loader::RangeOf(const YAML::Node& n, std::string_vi
   return *r;
 }
 
-std::optional<int> Loader::IntOf(const YAML::Node& n, std::string_view what, int lo, int hi) {
+std::optional<int> Loader::IntOf(YamlNode n, std::string_view what, int lo, int hi) {
   auto s = Scalar(n, what);
   if (!s) return std::nullopt;
   auto v = ParseInt(*s);
@@ -249,9 +250,9 @@ std::optional<int> Loader::IntOf(const YAML::Node& n, std::string_view what, int
   return static_cast<int>(*v);
 }
 
-Env Loader::EnvOf(const YAML::Node& n, std::string_view what) {
+Env Loader::EnvOf(YamlNode n, std::string_view what) {
   Env env;
-  ForEachKey(n, what, {}, [&](const std::string& key, const YAML::Node& v) {
+  ForEachKey(n, what, {}, [&](const std::string& key, YamlNode v) {
     if (key.empty() || key.find('=') != std::string::npos) {
       Error(n, fmt::format("'{}' is not a valid environment variable name", key));
       return;
@@ -261,7 +262,7 @@ Env Loader::EnvOf(const YAML::Node& n, std::string_view what) {
   return env;
 }
 
-Json Loader::JsonOf(const YAML::Node& n) {
+Json Loader::JsonOf(YamlNode n) {
   size_t values = 0;
   Json j = BoundedJson(n, 0, values);
   if (values > kMaxComposeValues) {
@@ -274,28 +275,28 @@ Json Loader::JsonOf(const YAML::Node& n) {
 }
 
 // JsonOf's work: stops (leaving `values` past the bound) once the bounds are reached.
-Json Loader::BoundedJson(const YAML::Node& n, int depth, size_t& values) {
+Json Loader::BoundedJson(YamlNode n, int depth, size_t& values) {
   if (++values > kMaxComposeValues || depth > kMaxComposeDepth) {
     values = kMaxComposeValues + 1;
     return nullptr;
   }
   if (n.IsMap()) {
     Json j = Json::object();
-    for (const auto& kv : n) {
-      j[kv.first.Scalar()] = BoundedJson(kv.second, depth + 1, values);
+    for (const auto& kv : n.entries()) {
+      j[ValueOf(kv.first)] = BoundedJson(kv.second, depth + 1, values);
       if (values > kMaxComposeValues) return nullptr;
     }
     return j;
   }
   if (n.IsSequence()) {
     Json j = Json::array();
-    for (const auto& item : n) {
+    for (YamlNode item : n.items()) {
       j.push_back(BoundedJson(item, depth + 1, values));
       if (values > kMaxComposeValues) return nullptr;
     }
     return j;
   }
-  if (n.IsScalar()) return n.Scalar();
+  if (IsValue(n)) return ValueOf(n);
   return nullptr;
 }
 
@@ -347,7 +348,7 @@ void Loader::CheckSingleDocument() {
 }
 
 // The name goes into run folder names and the terminal: letters, digits, '.', '_', '-'.
-void Loader::ValidateName(const YAML::Node& n) {
+void Loader::ValidateName(YamlNode n) {
   const std::string& name = s_.name;
   bool ok = !name.empty() && name.size() <= 64 && name[0] != '.' && name[0] != '-' &&
             name.find_first_not_of(
@@ -382,8 +383,8 @@ void Loader::ValidateFixedPorts() {
     }
   };
   for (const auto& s : s_.services) {
-    const YAML::Node& node = service_nodes_[s.name];
-    claim(s.fixed_port, fmt::format("service '{}'", s.name), Pos(Child(node, "port")));
+    YamlNode node = ServiceNode(s);
+    claim(s.fixed_port, fmt::format("service '{}'", s.name), Child(node, "port").Pos());
     for (const auto& p : s.ports) {
       claim(p.fixed, fmt::format("port '{}' of service '{}'", p.name, s.name), p.pos);
     }
@@ -392,28 +393,29 @@ void Loader::ValidateFixedPorts() {
 
 LoadResult Loader::Load(const std::string& dir) {
   LoadResult result;
-  YAML::Node root;
   if (!CheckText()) {
     result.errors = std::move(errors_);
     result.source = std::move(text_);
     return result;
   }
-  try {
-    // Not YAML::LoadAll: yaml-cpp 0.7 never returns from it on some inputs (a lone ",").
-    root = YAML::Load(text_);
-    CheckSingleDocument();
-  } catch (const YAML::Exception& e) {
-    // yaml-cpp reports syntax errors by exception; this is the one place we catch one.
-    Error(SourcePos{e.mark.line + 1, e.mark.column + 1}, e.msg);
+  YamlParseOptions options;
+  options.interrupted = TerminationPending;
+  // The document outlives every node the loader keeps (service_nodes_) until the end of Load.
+  YamlDocument doc = YamlDocument::Parse(text_, options);
+  if (const auto& e = doc.error()) {
+    Error(e->pos, e->Message());
     result.errors = std::move(errors_);
     result.source = std::move(text_);
     return result;
   }
+  interrupted_ = doc.interrupted();
+  if (!interrupted_) CheckSingleDocument();
   s_.dir = dir;
   s_.file = file_;
-  if (!root.IsMap()) {
+  YamlNode root = doc.root();
+  if (!interrupted_ && !root.IsMap()) {
     Error(root, "scenario.yaml must be a mapping with at least 'name' and 'services'");
-  } else {
+  } else if (!interrupted_) {
     ParseRoot(root);
     Validate();
   }
@@ -428,9 +430,9 @@ LoadResult Loader::Load(const std::string& dir) {
   return result;
 }
 
-void Loader::ParseRoot(const YAML::Node& root) {
+void Loader::ParseRoot(YamlNode root) {
   bool has_services = false;
-  ForEachKey(root, "the scenario", kRootKeys, [&](const std::string& key, const YAML::Node& v) {
+  ForEachKey(root, "the scenario", kRootKeys, [&](const std::string& key, YamlNode v) {
     if (key == "name") {
       if (auto s = Scalar(v, "name")) {
         s_.name = *s;
@@ -457,7 +459,7 @@ void Loader::ParseRoot(const YAML::Node& root) {
     } else if (key == "services") {
       has_services = true;
       size_t count = 0;
-      ForEachKey(v, "services", {}, [&](const std::string& name, const YAML::Node& sv) {
+      ForEachKey(v, "services", {}, [&](const std::string& name, YamlNode sv) {
         if (interrupted_) return;
         if (++count % kInterruptCheckEvery == 0 && TerminationPending()) {
           interrupted_ = true;
@@ -477,7 +479,7 @@ void Loader::ParseRoot(const YAML::Node& root) {
         s_.faults.node = std::move(*node);
       }
     } else if (key == "network") {
-      s_.network_pos = Pos(v);
+      s_.network_pos = v.Pos();
       auto m = Scalar(v, "network");
       if (m == "loopback") {
         s_.network = NetworkMode::kLoopback;
@@ -492,19 +494,19 @@ void Loader::ParseRoot(const YAML::Node& root) {
   if (!has_services) Error(SourcePos{1, 1}, "the scenario has no 'services'");
 }
 
-void Loader::ParseService(const std::string& name, const YAML::Node& n) {
+void Loader::ParseService(const std::string& name, YamlNode n) {
   Service s;
   s.name = name;
-  s.pos = Pos(n);
+  s.pos = n.Pos();
   if (name.empty() || name == kWorkload || name == "history" || name == "scenario" ||
       name.find_first_of(".@{} /") != std::string::npos) {
     Error(n, fmt::format("'{}' cannot name a service (reserved, or holds one of . @ {{ }} / space)",
                          name));
   }
-  service_nodes_[name] = n;
+  service_nodes_.push_back(n);
   bool has_command = false;
   ForEachKey(n, fmt::format("service '{}'", name), kServiceKeys,
-             [&](const std::string& key, const YAML::Node& v) {
+             [&](const std::string& key, YamlNode v) {
                has_command |= key == "command";
                ParseServiceKey(s, key, v);
              });
@@ -512,13 +514,13 @@ void Loader::ParseService(const std::string& name, const YAML::Node& n) {
   s_.services.push_back(std::move(s));
 }
 
-void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Node& v) {
+void Loader::ParseServiceKey(Service& s, const std::string& key, YamlNode v) {
   if (key == "command") {
     if (auto a = ArgvOf(v, "command")) s.command = std::move(*a);
   } else if (key == "prepare") {
     // One argv ([initdb, -D, ...]) or a list of them ([[initdb, ...], [cp, ...]]).
     if (v.IsSequence() && v.size() > 0 && v[0].IsSequence()) {
-      for (const auto& item : v) {
+      for (YamlNode item : v.items()) {
         if (auto a = ArgvOf(item, "each prepare command")) s.prepare.push_back(std::move(*a));
       }
     } else if (auto a = ArgvOf(v, "prepare")) {
@@ -533,7 +535,7 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
     }
   } else if (key == "port") {
     s.has_port = true;
-    if (v.IsScalar() && v.Scalar() == "auto") return;
+    if (IsValue(v) && v.Scalar() == "auto") return;
     if (auto p = IntOf(v, "port (or 'auto')", 1, 65535)) s.fixed_port = *p;
   } else if (key == "env") {
     s.env = EnvOf(v, "env");
@@ -586,9 +588,9 @@ void Loader::ParseServiceKey(Service& s, const std::string& key, const YAML::Nod
   }
 }
 
-std::optional<HealthCheck> Loader::ParseHealthCheck(const YAML::Node& n) {
+std::optional<HealthCheck> Loader::ParseHealthCheck(YamlNode n) {
   HealthCheck h;
-  ForEachKey(n, "healthcheck", kHealthKeys, [&](const std::string& key, const YAML::Node& v) {
+  ForEachKey(n, "healthcheck", kHealthKeys, [&](const std::string& key, YamlNode v) {
     if (key == "command") {
       if (auto a = ArgvOf(v, "healthcheck command")) h.command = std::move(*a);
     } else if (key == "interval") {
@@ -601,15 +603,15 @@ std::optional<HealthCheck> Loader::ParseHealthCheck(const YAML::Node& n) {
   return h;
 }
 
-void Loader::ParseLinks(const YAML::Node& n) {
+void Loader::ParseLinks(YamlNode n) {
   if (!n.IsSequence()) {
     Error(n, "links must be a list like [{from: replica, to: primary}]");
     return;
   }
-  for (const auto& item : n) {
+  for (YamlNode item : n.items()) {
     Link link;
-    link.pos = Pos(item);
-    ForEachKey(item, "a link", kLinkKeys, [&](const std::string& key, const YAML::Node& v) {
+    link.pos = item.Pos();
+    ForEachKey(item, "a link", kLinkKeys, [&](const std::string& key, YamlNode v) {
       auto s = Scalar(v, key);
       if (!s) return;
       (key == "from" ? link.from : link.to) = *s;
@@ -622,8 +624,8 @@ void Loader::ParseLinks(const YAML::Node& n) {
   }
 }
 
-void Loader::ParseWorkload(const YAML::Node& n) {
-  ForEachKey(n, "workload", kWorkloadKeys, [&](const std::string& key, const YAML::Node& v) {
+void Loader::ParseWorkload(YamlNode n) {
+  ForEachKey(n, "workload", kWorkloadKeys, [&](const std::string& key, YamlNode v) {
     if (key == "env") {
       s_.workload.env = EnvOf(v, "workload env");
     } else if (key == "max_parallel_drivers") {
@@ -646,12 +648,12 @@ void Loader::ParseWorkload(const YAML::Node& n) {
 }
 
 // The names are checked against the templates folder by template discovery, which knows it.
-void Loader::ParseTemplateNames(const YAML::Node& n) {
+void Loader::ParseTemplateNames(YamlNode n) {
   if (!n.IsSequence() || n.size() == 0) {
     Error(n, "workload.templates must be a non-empty list of template names (omit it for all)");
     return;
   }
-  for (const auto& item : n) {
+  for (YamlNode item : n.items()) {
     auto t = TextOf(item, "each entry of workload.templates");
     if (!t) continue;
     if (t->raw.empty() || t->raw.find('/') != std::string::npos) {
@@ -663,18 +665,18 @@ void Loader::ParseTemplateNames(const YAML::Node& n) {
   }
 }
 
-std::vector<NamedPort> Loader::PortsOf(const YAML::Node& n, const std::string& service) {
+std::vector<NamedPort> Loader::PortsOf(YamlNode n, const std::string& service) {
   std::vector<NamedPort> ports;
   std::map<int, std::string> fixed;
   ForEachKey(
       n, fmt::format("the ports of service '{}'", service), {},
-      [&](const std::string& name, const YAML::Node& v) {
+      [&](const std::string& name, YamlNode v) {
         if (name.empty() || name.find_first_of(".@{} ") != std::string::npos) {
           Error(v, fmt::format("'{}' cannot name a port (holds one of . @ {{ }} space)", name));
           return;
         }
-        NamedPort p{name, 0, Pos(v)};
-        if (!(v.IsScalar() && v.Scalar() == "auto")) {
+        NamedPort p{name, 0, v.Pos()};
+        if (!(IsValue(v) && v.Scalar() == "auto")) {
           auto number = IntOf(v, fmt::format("port '{}' (a number or 'auto')", name), 1, 65535);
           if (!number) return;
           p.fixed = *number;
@@ -688,9 +690,9 @@ std::vector<NamedPort> Loader::PortsOf(const YAML::Node& n, const std::string& s
   return ports;
 }
 
-void Loader::ParseVolumes(Service& s, const YAML::Node& n) {
+void Loader::ParseVolumes(Service& s, YamlNode n) {
   ForEachKey(n, fmt::format("the volumes of service '{}'", s.name), {},
-             [&](const std::string& name, const YAML::Node& v) {
+             [&](const std::string& name, YamlNode v) {
                auto path = Scalar(v, fmt::format("the path of volume {}", name));
                if (!path) return;
                bool named = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -713,39 +715,38 @@ void Loader::ParseVolumes(Service& s, const YAML::Node& n) {
              });
 }
 
-std::vector<MountSpec> Loader::MountsOf(const YAML::Node& n, std::string_view owner) {
+std::vector<MountSpec> Loader::MountsOf(YamlNode n, std::string_view owner) {
   std::vector<MountSpec> mounts;
-  ForEachKey(n, fmt::format("the mounts of {}", owner), {},
-             [&](const std::string& target, const YAML::Node& v) {
-               auto text = Scalar(v, fmt::format("the source of mount {}", target));
-               if (!text) return;
-               MountSpec m{target, *text, true, Pos(v)};
-               if (m.source.ends_with(":rw")) {
-                 m.read_only = false;
-                 m.source.resize(m.source.size() - 3);
-               } else if (m.source.ends_with(":ro")) {
-                 m.source.resize(m.source.size() - 3);
-               }
-               if (target.empty() || target[0] != '/' || target == "/" ||
-                   target.find("/../") != std::string::npos || target.ends_with("/..")) {
-                 Error(v,
-                       fmt::format("mount target '{}' must be an absolute path below /", target));
-                 return;
-               }
-               while (m.target.size() > 1 && m.target.back() == '/') m.target.pop_back();
-               if (!m.source.starts_with('/')) m.source = s_.dir + "/" + m.source;
-               if (!PathExists(m.source)) {
-                 Error(v, fmt::format("mount source '{}' does not exist (sources are relative to "
-                                      "the scenario folder {})",
-                                      *text, s_.dir));
-                 return;
-               }
-               mounts.push_back(std::move(m));
-             });
+  ForEachKey(
+      n, fmt::format("the mounts of {}", owner), {}, [&](const std::string& target, YamlNode v) {
+        auto text = Scalar(v, fmt::format("the source of mount {}", target));
+        if (!text) return;
+        MountSpec m{target, *text, true, v.Pos()};
+        if (m.source.ends_with(":rw")) {
+          m.read_only = false;
+          m.source.resize(m.source.size() - 3);
+        } else if (m.source.ends_with(":ro")) {
+          m.source.resize(m.source.size() - 3);
+        }
+        if (target.empty() || target[0] != '/' || target == "/" ||
+            target.find("/../") != std::string::npos || target.ends_with("/..")) {
+          Error(v, fmt::format("mount target '{}' must be an absolute path below /", target));
+          return;
+        }
+        while (m.target.size() > 1 && m.target.back() == '/') m.target.pop_back();
+        if (!m.source.starts_with('/')) m.source = s_.dir + "/" + m.source;
+        if (!PathExists(m.source)) {
+          Error(v, fmt::format("mount source '{}' does not exist (sources are relative to "
+                               "the scenario folder {})",
+                               *text, s_.dir));
+          return;
+        }
+        mounts.push_back(std::move(m));
+      });
   return mounts;
 }
 
-std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget, int depth) {
+std::optional<ConfigNode> Loader::NodeOf(YamlNode n, size_t* budget, int depth) {
   if (*budget == 0) {
     Error(n, fmt::format("this section holds more than {} values (are YAML aliases repeating it?)",
                          kMaxSectionNodes));
@@ -759,28 +760,28 @@ std::optional<ConfigNode> Loader::NodeOf(const YAML::Node& n, size_t* budget, in
   }
   --*budget;
   ConfigNode out;
-  out.pos = Pos(n);
-  if (n.IsScalar()) {
+  out.pos = n.Pos();
+  if (IsValue(n)) {
     out.kind = ConfigNode::Kind::kScalar;
     out.scalar = n.Scalar();
   } else if (n.IsSequence()) {
     out.kind = ConfigNode::Kind::kSequence;
-    for (const auto& item : n) {
+    for (YamlNode item : n.items()) {
       auto child = NodeOf(item, budget, depth + 1);
       if (!child) return std::nullopt;
       out.items.push_back(std::move(*child));
     }
   } else if (n.IsMap()) {
     out.kind = ConfigNode::Kind::kMap;
-    for (const auto& kv : n) {
-      if (!kv.first.IsScalar()) {
+    for (const auto& kv : n.entries()) {
+      if (!IsValue(kv.first)) {
         Error(kv.first, "a key must be a single value");
         continue;
       }
       auto child = NodeOf(kv.second, budget, depth + 1);
       if (!child) return std::nullopt;
-      child->key_pos = Pos(kv.first);
-      out.entries.push_back({kv.first.Scalar(), std::move(*child)});
+      child->key_pos = kv.first.Pos();
+      out.entries.push_back({std::string(kv.first.Scalar()), std::move(*child)});
     }
   }
   return out;
@@ -800,7 +801,7 @@ const Service* Loader::RequireService(std::string_view subject, const std::strin
 void Loader::ValidateReferences() {
   for (const auto& s : s_.services) {
     for (const auto& dep : s.depends_on) {
-      RequireService("depends_on names", dep, Pos(Child(service_nodes_[s.name], "depends_on")));
+      RequireService("depends_on names", dep, Child(ServiceNode(s), "depends_on").Pos());
     }
   }
   std::set<std::string> link_names;
@@ -852,7 +853,7 @@ void Loader::ValidateDependencies() {
         auto from = std::find(stack.begin(), stack.end(), dep);
         std::vector<std::string> cycle(from, stack.end());
         cycle.push_back(dep);
-        Error(Child(service_nodes_[s.name], "depends_on"),
+        Error(Child(ServiceNode(s), "depends_on"),
               fmt::format("depends_on makes a cycle: {}", Join(cycle, " -> ")));
         return true;
       }
@@ -870,7 +871,7 @@ void Loader::ValidateDependencies() {
 void Loader::ValidateReusablePrepared() {
   for (const auto& s : s_.services) {
     if (!s.reusable_prepared) continue;
-    YAML::Node where = Child(service_nodes_[s.name], "prepared");
+    YamlNode where = Child(ServiceNode(s), "prepared");
     if (s.prepare.empty()) {
       Error(where, fmt::format("service '{}' says 'prepared: reusable' but has no 'prepare' step",
                                s.name));

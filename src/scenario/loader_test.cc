@@ -150,11 +150,36 @@ TEST(ScenarioLoader, PlaceholderErrorsPointInsideTheString) {
   EXPECT_THAT(Errors(w), HasSubstr("the workload has none"));
 }
 
+// libyaml's words, where it found the problem, and where the construct it was reading began.
 TEST(ScenarioLoader, YamlSyntaxErrorsHaveAPosition) {
   auto r = Parse("name: x\nservices:\n  db: {command: [run\n");
   ASSERT_FALSE(r.scenario);
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_GT(r.errors[0].line, 0);
+  EXPECT_EQ(r.errors[0].line, 4);
+  EXPECT_EQ(r.errors[0].column, 1);
+  EXPECT_EQ(r.errors[0].message,
+            "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that "
+            "starts at 3:17)");
+  auto tab = Parse("name: x\nservices:\n  db:\n\tcommand: [run]\n");
+  ASSERT_EQ(tab.errors.size(), 1u);
+  EXPECT_THAT(Errors(tab), HasSubstr("scenario.yaml:4:1: error: invalid YAML: found character that "
+                                     "cannot start any token"));
+  EXPECT_THAT(Errors(tab), HasSubstr("\tcommand: [run]\n    ^\n"));
+}
+
+// An empty value is no value (as an unquoted ~ or null), placed just after its ':'.
+TEST(ScenarioLoader, AnEmptyValueIsNoValue) {
+  auto r = Parse("name:\nservices:\n  a: {command: [x], user: ~, port: null}\n");
+  ASSERT_FALSE(r.scenario);
+  std::string e = Errors(r);
+  EXPECT_THAT(e, HasSubstr("scenario.yaml:1:6: error: name must be a single value"));
+  EXPECT_THAT(e, HasSubstr("3:27: error: user must be a single value"));
+  EXPECT_THAT(e, HasSubstr("3:36: error: port (or 'auto') must be a single value"));
+  // Quoted, "null" is text.
+  auto quoted = Parse("name: x\nservices:\n  a: {command: [x, \"null\", '~']}\n");
+  ASSERT_TRUE(quoted.scenario) << Errors(quoted);
+  EXPECT_EQ(quoted.scenario->services[0].command[1].raw, "null");
+  EXPECT_EQ(quoted.scenario->services[0].command[2].raw, "~");
 }
 
 TEST(ScenarioLoader, ShapesThatAreWrong) {
