@@ -29,8 +29,18 @@ struct NodeData;
 class YamlNode {
  public:
   struct Entry;
-  class Items;
-  class Entries;
+
+ private:
+  // A sequence's item i, and a mapping's entry i (its children 2i and 2i+1).
+  static YamlNode ItemAt(const YamlNode& n, size_t i) { return n.Child(i); }
+  static Entry EntryAt(const YamlNode& n, size_t i);
+
+ public:
+  // A collection's children as a range: element i is Read(node, i).
+  template <typename T, T (*Read)(const YamlNode&, size_t)>
+  class Range;
+  using Items = Range<YamlNode, &YamlNode::ItemAt>;
+  using Entries = Range<Entry, &YamlNode::EntryAt>;
 
   YamlNode() = default;
 
@@ -82,12 +92,17 @@ struct YamlNode::Entry {
   YamlNode second;  // the value
 };
 
+inline YamlNode::Entry YamlNode::EntryAt(const YamlNode& n, size_t i) {
+  return {n.Child(2 * i), n.Child(2 * i + 1)};
+}
+
 // for (YamlNode item : n.items()) and for (const auto& [key, value] : n.entries()).
-class YamlNode::Items {
+template <typename T, T (*Read)(const YamlNode&, size_t)>
+class YamlNode::Range {
  public:
   class iterator {
    public:
-    YamlNode operator*() const { return node_.Child(i_); }
+    T operator*() const { return Read(node_, i_); }
     iterator& operator++() {
       ++i_;
       return *this;
@@ -95,7 +110,7 @@ class YamlNode::Items {
     bool operator!=(const iterator& o) const { return i_ != o.i_; }
 
    private:
-    friend class Items;
+    friend class Range;
     iterator(YamlNode node, size_t i) : node_(node), i_(i) {}
     YamlNode node_;
     size_t i_;
@@ -105,34 +120,7 @@ class YamlNode::Items {
 
  private:
   friend class YamlNode;
-  Items(YamlNode node, size_t size) : node_(node), size_(size) {}
-  YamlNode node_;
-  size_t size_;
-};
-
-class YamlNode::Entries {
- public:
-  class iterator {
-   public:
-    Entry operator*() const { return {node_.Child(2 * i_), node_.Child(2 * i_ + 1)}; }
-    iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    bool operator!=(const iterator& o) const { return i_ != o.i_; }
-
-   private:
-    friend class Entries;
-    iterator(YamlNode node, size_t i) : node_(node), i_(i) {}
-    YamlNode node_;
-    size_t i_;
-  };
-  iterator begin() const { return {node_, 0}; }
-  iterator end() const { return {node_, size_}; }
-
- private:
-  friend class YamlNode;
-  Entries(YamlNode node, size_t size) : node_(node), size_(size) {}
+  Range(YamlNode node, size_t size) : node_(node), size_(size) {}
   YamlNode node_;
   size_t size_;
 };
