@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -171,8 +172,35 @@ class Harness {
     closedir(proc);
     return found;
   }
-  bool NothingLeft() const { return Survivors().empty(); }
-  std::string LeftOver() const { return Join(Survivors(), "\n"); }
+  // Shared memory that the daemons fixture's script makes (tests/fixtures/daemons) and that the
+  // host sees: every process tree faultline starts has System V IPC and a /dev/shm of its own, so
+  // this stays empty while the run goes on and after it, however it ended.
+  static std::vector<std::string> SharedMemoryOnHost() {
+    std::vector<std::string> found;
+    if (DIR* shm = opendir("/dev/shm")) {
+      while (dirent* e = readdir(shm)) {
+        if (std::string_view(e->d_name).starts_with("faultline-leak-probe-")) {
+          found.push_back(fmt::format("/dev/shm/{}", e->d_name));
+        }
+      }
+      closedir(shm);
+    }
+    // key shmid perms size cpid ...: a segment of the script's size, 1234567 bytes.
+    for (const auto& line : Split(ReadFile("/proc/sysvipc/shm").value_or(""), '\n')) {
+      std::istringstream fields(line);
+      std::string key, id, perms, size, creator;
+      if (fields >> key >> id >> perms >> size >> creator && size == "1234567") {
+        found.push_back(fmt::format("System V segment {} of 1234567 bytes, made by {}", id, creator));
+      }
+    }
+    return found;
+  }
+  bool NothingLeft() const { return Survivors().empty() && SharedMemoryOnHost().empty(); }
+  std::string LeftOver() const {
+    auto all = Survivors();
+    for (auto& s : SharedMemoryOnHost()) all.push_back(std::move(s));
+    return Join(all, "\n");
+  }
 
  protected:
   std::string out_dir_;

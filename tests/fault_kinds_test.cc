@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "process/spawn.h"
 #include "testing/fault_harness.h"
 
 namespace faultline {
@@ -101,6 +103,22 @@ char ProcState(pid_t pid) {
   if (!text) return '?';
   size_t close = text->rfind(')');
   return close == std::string::npos || close + 2 >= text->size() ? '?' : (*text)[close + 2];
+}
+
+// libfaketime's shared memory objects (faketime_shm_PID, sem.faketime_sem_PID) in the host's
+// /dev/shm changed at or after `since`: each preloaded process makes a pair and only a normal
+// exit removes it, so a killed service would leave them here without a /dev/shm of its own.
+std::vector<std::string> FaketimeObjectsOnHostSince(time_t since) {
+  std::vector<std::string> found;
+  for (const auto& e : std::filesystem::directory_iterator("/dev/shm")) {
+    std::string name = e.path().filename();
+    struct stat st {};
+    if (name.find("faketime_") != std::string::npos && stat(e.path().c_str(), &st) == 0 &&
+        st.st_ctime >= since) {
+      found.push_back(name);
+    }
+  }
+  return found;
 }
 
 // utime + stime of a process, in clock ticks.
@@ -399,6 +417,7 @@ faults:
 }
 
 TEST_P(FaultKindsInBothModes, AChildsClockMovesByTheOffsetAndComesBack) {
+  time_t since = time(nullptr) - 1;
   std::string out = dir_ + "/clock.txt";
   Start(fmt::format(R"(name: c
 services:
@@ -426,6 +445,9 @@ faults:
   EXPECT_GT(shifted, 20) << "the clock never moved by 3600 s";
   EXPECT_GT(real_after, 3) << "the clock did not come back";
   EXPECT_EQ(h_->Faults("begin")[0].fields["params"]["offset_ms"], 3600000);
+  if (ChildContainment() != Containment::kProcessGroup) {
+    EXPECT_THAT(FaketimeObjectsOnHostSince(since), ::testing::IsEmpty());
+  }
 }
 
 TEST_P(FaultKindsInBothModes, AChildsFsyncFailsWithEioWhileTheDiskFaultIsOn) {

@@ -1,6 +1,7 @@
 // The leak suite: on every way faultline ends (a normal end, an error, SIGINT, SIGTERM, SIGKILL),
 // daemons that double-fork, call setsid or setpgid, or ignore SIGTERM, started by a service and
-// by a command, are all gone within 2 seconds. Scoped to this test's own run: a process counts
+// by a command, are all gone within 2 seconds, and the shared memory they made (POSIX and
+// System V) never reaches the host. Scoped to this test's own run: a process counts
 // when its environment names the test's folder.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@ namespace faultline {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 class Leak : public e2e::Harness, public ::testing::Test {
  protected:
@@ -33,6 +35,8 @@ class Leak : public e2e::Harness, public ::testing::Test {
     EXPECT_TRUE(WaitForFile("driver-started", Millis(30000)));
     // The service's three daemons and the command's three, at least.
     EXPECT_GE(Survivors().size(), 6u) << LeftOver();
+    // Their shared memory is in namespaces of their own, even while they run.
+    EXPECT_THAT(SharedMemoryOnHost(), IsEmpty());
     return b;
   }
 };

@@ -5,6 +5,7 @@ target_sources(faultline_net PRIVATE
   src/base/fatal.cc
   src/base/files.cc
   src/base/json.cc
+  src/base/markup.cc
   src/base/rng.cc
   src/base/signals.cc
   src/base/status.cc

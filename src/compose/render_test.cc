@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "compose/compose_test_util.h"
 #include "scenario/scenario.h"
 
@@ -156,12 +157,10 @@ TEST(RenderCompose, PlatformFaultSettingsAreLeftOutWithAComment) {
 }
 
 TEST(RenderCompose, DockerComposeAcceptsTheFile) {
-  auto dir = MakeTempDir("faultline-compose-test");
-  ASSERT_TRUE(dir.ok()) << dir.error();
+  TempDir dir("faultline-compose-test");
   Rendered r = RenderOk(kTwoServices, {{"orders", "test/v1/orders"}});
-  auto check = DockerComposeConfig(r.compose, *dir);
+  auto check = DockerComposeConfig(r.compose, dir.path());
   EXPECT_TRUE(check.ok()) << check.message();
-  (void)RemoveTree(*dir);
 }
 
 TEST(RenderCompose, AServiceWithoutAnImageIsAnErrorNamingIt) {
@@ -219,21 +218,19 @@ services:
     compose: {image: other}
     mounts: {/etc/other.conf: conf/other.conf}
 )";
-  auto dir = MakeTempDir("faultline-compose-mounts");
-  ASSERT_TRUE(dir.ok()) << dir.error();
-  ASSERT_TRUE(MakeDirs(*dir + "/conf").ok());
-  ASSERT_TRUE(WriteFile(*dir + "/conf/db.conf", "").ok());
-  ASSERT_TRUE(WriteFile(*dir + "/conf/other.conf", "").ok());
-  auto r = RenderText(text, *dir);
+  TempDir dir("faultline-compose-mounts");
+  ASSERT_TRUE(MakeDirs(dir.path() + "/conf").ok());
+  ASSERT_TRUE(WriteFile(dir.path() + "/conf/db.conf", "").ok());
+  ASSERT_TRUE(WriteFile(dir.path() + "/conf/other.conf", "").ok());
+  auto r = RenderText(text, dir.path());
   ASSERT_EQ(r.errors.size(), 1u) << FormatDiagnostics(r.errors);
   EXPECT_THAT(r.errors[0].message, HasSubstr("service 'other': mounts /etc/other.conf, but the "
                                              "platform binds no host files"));
   std::string ok_text = text;
   ok_text.resize(ok_text.find("  other:"));
-  auto ok = RenderText(ok_text, *dir);
+  auto ok = RenderText(ok_text, dir.path());
   ASSERT_TRUE(ok.rendered) << FormatDiagnostics(ok.errors);
   EXPECT_THAT(ok.rendered->dockerfile, HasSubstr("COPY [\"conf/db.conf\", \"/etc/db.conf\"]\n"));
-  (void)RemoveTree(*dir);
 }
 
 TEST(RenderCompose, WorkloadPackagesGoIntoTheWorkloadImage) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "compose/compose_test_util.h"
 #include "compose/render_dir.h"
 
@@ -94,22 +95,20 @@ TEST(PlatformRules, ShippedScenariosRenderWithoutFindings) {
 }
 
 TEST(PlatformRules, ValidateWarnsAboutAMissingOrStaleFile) {
-  auto dir = MakeTempDir("faultline-rules-test");
-  ASSERT_TRUE(dir.ok()) << dir.error();
-  ASSERT_TRUE(WriteFile(*dir + "/scenario.yaml",
+  TempDir dir("faultline-rules-test");
+  ASSERT_TRUE(WriteFile(dir.path() + "/scenario.yaml",
                         "name: t\nservices:\n  db:\n    command: [db]\n"
                         "    compose: {image: \"db:1\"}\n")
                   .ok());
-  ASSERT_TRUE(MakeDirs(*dir + "/test/v1/a").ok());
-  ASSERT_TRUE(WriteFile(*dir + "/test/v1/a/parallel_driver_a", "#!/bin/sh\n", 0755).ok());
+  ASSERT_TRUE(MakeDirs(dir.path() + "/test/v1/a").ok());
+  ASSERT_TRUE(WriteFile(dir.path() + "/test/v1/a/parallel_driver_a", "#!/bin/sh\n", 0755).ok());
   std::string missing;
-  for (const auto& d : CheckRenderedFile(*dir)) missing += FormatWarning(d);
+  for (const auto& d : CheckRenderedFile(dir.path())) missing += FormatWarning(d);
   EXPECT_THAT(missing, HasSubstr("no docker-compose.yaml for the platform"));
-  ASSERT_TRUE(WriteFile(*dir + "/docker-compose.yaml", kGood).ok());
+  ASSERT_TRUE(WriteFile(dir.path() + "/docker-compose.yaml", kGood).ok());
   std::string stale;
-  for (const auto& d : CheckRenderedFile(*dir)) stale += FormatWarning(d);
+  for (const auto& d : CheckRenderedFile(dir.path())) stale += FormatWarning(d);
   EXPECT_THAT(stale, HasSubstr("out of date with scenario.yaml"));
-  (void)RemoveTree(*dir);
 }
 
 }  // namespace

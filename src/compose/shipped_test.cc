@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "compose/compose_test_util.h"
 #include "compose/render_dir.h"
 
@@ -31,16 +32,14 @@ TEST(ShippedScenarios, RenderedFilesAreUpToDate) {
 }
 
 TEST(ShippedScenarios, DockerComposeAcceptsEachRenderedFile) {
-  auto tmp = MakeTempDir("faultline-shipped-compose");
-  ASSERT_TRUE(tmp.ok()) << tmp.error();
+  TempDir tmp("faultline-shipped-compose");
   for (const auto& dir : ShippedScenarios()) {
     SCOPED_TRACE(dir);
     auto compose = ReadFile(dir + "/" + std::string(kComposeFile));
     ASSERT_TRUE(compose.ok()) << compose.error();
-    Status s = DockerComposeConfig(*compose, *tmp);
+    Status s = DockerComposeConfig(*compose, tmp.path());
     EXPECT_TRUE(s.ok()) << s.message();
   }
-  (void)RemoveTree(*tmp);
 }
 
 }  // namespace

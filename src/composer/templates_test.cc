@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "scenario/scenario.h"
 
 namespace faultline::composer {
@@ -14,19 +15,14 @@ using ::testing::HasSubstr;
 
 class TemplatesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = MakeTempDir("templates-test");
-    ASSERT_TRUE(dir.ok());
-    root_ = *dir;
-  }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(root_).ok()); }
   void Write(const std::string& rel, const std::string& text, int mode = 0755) {
     std::string path = root_ + "/" + rel;
     ASSERT_TRUE(MakeDirs(path.substr(0, path.rfind('/'))).ok());
     ASSERT_TRUE(WriteFile(path, text, mode).ok());
     chmod(path.c_str(), mode);
   }
-  std::string root_;
+  TempDir tmp_{"templates-test"};
+  const std::string root_ = tmp_.path();
 };
 
 TEST_F(TemplatesTest, DiscoversCommandsByPrefixAndSkipsHelpers) {

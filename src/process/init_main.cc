@@ -3,8 +3,10 @@
 // start-up beyond argv parsing), started by SpawnContained (process/spawn.h).
 //
 // As a PID namespace's init it joins the namespaces it is handed (a unit's network, UTS and mount
-// namespaces), mounts a /proc of its own namespace, starts the program, reaps every process of the
-// namespace, forwards every signal it receives to all of them (kill(-1, sig) reaches processes that
+// namespaces), mounts a /proc of its own namespace, gives it System V IPC and a /dev/shm of its own
+// (as a container has: shared memory that a killed program leaves, PostgreSQL's segments or
+// libfaketime's, ends with the namespace instead of staying on the host), starts the program,
+// reaps every process of the namespace, forwards every signal it receives to all of them (kill(-1, sig) reaches processes that
 // called setsid() too), and ends when the program ends, after writing the program's wait status to
 // the status descriptor; the kernel then kills whatever is left in the namespace. It dies with
 // faultline: PR_SET_PDEATHSIG sends it SIGKILL when faultline's spawning thread ends, and the
@@ -460,6 +462,16 @@ void ReportStatus(int fd, int status) {
     if (unshare(CLONE_NEWNS) == 0 &&
         mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) == 0) {
       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+      // Shared memory of its own: System V segments and semaphores, POSIX message queues (the
+      // IPC namespace) and POSIX shared memory (a tmpfs on /dev/shm), all freed by the kernel
+      // when the namespace's last process ends, however it ends.
+      if (unshare(CLONE_NEWIPC) != 0) {
+        std::fprintf(stderr, "faultline-init: no IPC namespace of its own: %s\n",
+                     std::strerror(errno));
+      }
+      if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
+        std::fprintf(stderr, "faultline-init: no /dev/shm of its own: %s\n", std::strerror(errno));
+      }
     }
   }
   pid_t main_pid = StartProgram(o);

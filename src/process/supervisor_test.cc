@@ -11,6 +11,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "base/temp_dir.h"
 #include "process/spawn.h"
 
 namespace faultline {
@@ -20,12 +21,6 @@ using std::chrono::steady_clock;
 
 class SupervisorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = MakeTempDir("supervisor-test");
-    ASSERT_TRUE(dir.ok());
-    dir_ = *dir;
-  }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
 
   SpawnSpec Shell(const std::string& script) {
     SpawnSpec spec;
@@ -55,7 +50,8 @@ class SupervisorTest : public ::testing::Test {
   std::string Out() { return ReadFile(dir_ + "/out").value(); }
 
   EventLoop loop_;
-  std::string dir_;
+  TempDir tmp_{"supervisor-test"};
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(SupervisorTest, ExitCodeAndOutput) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/temp_dir.h"
 #include "report/report_test_util.h"
 
 namespace faultline::report {
@@ -28,10 +29,9 @@ TEST(Baseline, ClassifiesEveryCombination) {
 
 // Two runs of one scenario: the second fixes one bug and introduces another.
 TEST(Baseline, FindingsAgainstAnEarlierRunInEveryFormat) {
-  auto tmp = MakeTempDir("baseline-test");
-  ASSERT_TRUE(tmp.ok());
+  TempDir tmp("baseline-test");
   auto run = [&](const std::string& name, bool a_fails, bool b_fails, bool with_c) {
-    std::string dir = *tmp + "/" + name;
+    std::string dir = tmp.path() + "/" + name;
     EXPECT_TRUE(MakeDirs(dir).ok());
     testing::WriteRunJson(testing::TestMeta(dir, 1, 1));
     HistoryScript h(0, 1);
@@ -94,8 +94,7 @@ TEST(Baseline, FindingsAgainstAnEarlierRunInEveryFormat) {
       << text;
   EXPECT_NE(text.find("  resolved (1):\n    a"), std::string::npos) << text;
   EXPECT_NE(text.find("  missing (1):\n    c"), std::string::npos) << text;
-  EXPECT_FALSE(LoadBaseline(*tmp + "/nope").ok());
-  ASSERT_TRUE(RemoveTree(*tmp).ok());
+  EXPECT_FALSE(LoadBaseline(tmp.path() + "/nope").ok());
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "report/analysis.h"
-#include "report/markup.h"
+#include "base/markup.h"
 #include "report/report.h"
 
 namespace faultline::report {
@@ -14,7 +14,7 @@ namespace {
 using properties::Outcome;
 using properties::Property;
 
-// XML 1.0 attribute values and text (report/markup.h).
+// XML 1.0 attribute values and text (base/markup.h).
 std::string Xml(std::string_view text) { return EscapeMarkup(text, Newlines::kAsEntity); }
 std::string XmlText(std::string_view text) { return EscapeMarkup(text); }
 

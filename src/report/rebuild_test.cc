@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/temp_dir.h"
 #include "report/logs.h"
 #include "report/report_test_util.h"
 
@@ -28,8 +29,6 @@ HistoryScript History(int index, uint64_t seed) {
 
 class RebuildTest : public ::testing::Test {
  protected:
-  void SetUp() override { tmp_ = MakeTempDir("rebuild-test").value(); }
-  void TearDown() override { (void)RemoveTree(tmp_); }
   // A run folder holding the histories of `seeds`, indexed from 0.
   std::string Run(const std::string& name, std::vector<uint64_t> seeds) {
     std::string dir = tmp_ + "/" + name;
@@ -59,7 +58,8 @@ class RebuildTest : public ::testing::Test {
     }
     return j;
   }
-  std::string tmp_;
+  TempDir dir_{"rebuild-test"};
+  const std::string tmp_ = dir_.path();
 };
 
 TEST_F(RebuildTest, AMergedReportEqualsTheReportOfOneRunOverTheSameSeeds) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "timeline/timeline.h"
 
 namespace faultline::report {
@@ -119,13 +120,12 @@ TEST(Report, JsonAndSummaryPutFailuresFirstWithTheirReplay) {
 }
 
 TEST(Report, RebuildsFromTimelines) {
-  auto dir = MakeTempDir("report-test");
-  ASSERT_TRUE(dir.ok());
-  ASSERT_TRUE(WriteFile(*dir + "/run.json", MetaJson(Meta()).dump()).ok());
-  ASSERT_TRUE(MakeDirs(*dir + "/h000-seed7").ok());
+  TempDir dir("report-test");
+  ASSERT_TRUE(WriteFile(dir.path() + "/run.json", MetaJson(Meta()).dump()).ok());
+  ASSERT_TRUE(MakeDirs(dir.path() + "/h000-seed7").ok());
   {
     Timeline t;
-    ASSERT_TRUE(t.Open(*dir + "/h000-seed7/timeline.jsonl").ok());
+    ASSERT_TRUE(t.Open(dir.path() + "/h000-seed7/timeline.jsonl").ok());
     t.RecordAt(0, EventType::kHistoryStart, {{"index", 0}, {"seed", 7}, {"template", "t"}});
     t.RecordAt(1000, EventType::kSetupComplete, {{"via", "healthy"}});
     t.RecordAt(2000, EventType::kCommandStart, {{"id", 1}, {"command", "t/parallel_driver_a"}});
@@ -135,7 +135,7 @@ TEST(Report, RebuildsFromTimelines) {
                {{"outcome", "completed"}, {"terminal", "none"}, {"invocations", 1}});
   }
   properties::PropertyBook book;
-  auto r = Rebuild(*dir, book);
+  auto r = Rebuild(dir.path(), book);
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_EQ(r->histories.size(), 1u);
   EXPECT_EQ(r->histories[0].seed, 7u);
@@ -144,8 +144,7 @@ TEST(Report, RebuildsFromTimelines) {
   EXPECT_EQ(properties::Evaluate(*book.Find("t/parallel_driver_a exits 0")).outcome,
             properties::Outcome::kFailed);
   EXPECT_EQ(r->meta.scenario_name, "kv");
-  EXPECT_FALSE(Rebuild(*dir + "/nope", book).ok());
-  ASSERT_TRUE(RemoveTree(*dir).ok());
+  EXPECT_FALSE(Rebuild(dir.path() + "/nope", book).ok());
 }
 
 }  // namespace

@@ -8,7 +8,6 @@ target_sources(faultline_core PRIVATE
   src/report/html_timeline.cc
   src/report/json.cc
   src/report/junit.cc
-  src/report/markup.cc
   src/report/logs.cc
   src/report/progress.cc
   src/report/rebuild.cc

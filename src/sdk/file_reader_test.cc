@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 
 namespace faultline::sdk {
 namespace {
@@ -14,13 +15,6 @@ constexpr const char* kReachLine =
 
 class SdkFileReaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = MakeTempDir("sdk-reader-test");
-    ASSERT_TRUE(dir.ok());
-    dir_ = *dir;
-    path_ = dir_ + "/sdk.jsonl";
-  }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
   void Append(std::string_view text) {
     int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ASSERT_GE(fd, 0);
@@ -32,7 +26,9 @@ class SdkFileReaderTest : public ::testing::Test {
     r.Poll(final, [&](SdkLine&& l) { out.push_back(std::move(l)); });
     return out;
   }
-  std::string dir_, path_;
+  TempDir tmp_{"sdk-reader-test"};
+  const std::string dir_ = tmp_.path();
+  const std::string path_ = dir_ + "/sdk.jsonl";
 };
 
 TEST_F(SdkFileReaderTest, MissingFileIsNotAnError) {

@@ -10,6 +10,7 @@
 #include "base/duration.h"
 #include "base/exit_codes.h"
 #include "base/files.h"
+#include "base/markup.h"
 #include "base/rng.h"
 #include "base/strings.h"
 #include "base/terminal.h"
@@ -127,34 +128,6 @@ FileOutcome RunFile(const TdOptions& o, const Script& script) {
   return out;
 }
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // XML 1.0 has no place for most control characters.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 Status WriteJunit(const TdOptions& o, const std::vector<FileOutcome>& outcomes) {
   size_t failures = 0;
   double total = 0;
@@ -163,7 +136,7 @@ Status WriteJunit(const TdOptions& o, const std::vector<FileOutcome>& outcomes) 
     double seconds = static_cast<double>(f.elapsed.count()) / 1000.0;
     total += seconds;
     cases += fmt::format("    <testcase classname=\"td\" name=\"{}\" time=\"{:.3f}\"",
-                         XmlEscape(f.name), seconds);
+                         EscapeMarkup(f.name, Newlines::kAsEntity), seconds);
     if (!f.failure) {
       cases += "/>\n";
       continue;
@@ -171,13 +144,13 @@ Status WriteJunit(const TdOptions& o, const std::vector<FileOutcome>& outcomes) 
     ++failures;
     std::string first = f.failure->substr(0, f.failure->find('\n'));
     cases += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
-                         XmlEscape(first), XmlEscape(*f.failure));
+                         EscapeMarkup(first, Newlines::kAsEntity), EscapeMarkup(*f.failure));
   }
   std::string xml = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"faultline "
       "td\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\"{}>\n{}  </testsuite>\n</testsuites>\n",
       outcomes.size(), failures, total,
-      o.source.empty() ? "" : fmt::format(" source=\"{}\"", XmlEscape(o.source)), cases);
+      o.source.empty() ? "" : fmt::format(" source=\"{}\"", EscapeMarkup(o.source, Newlines::kAsEntity)), cases);
   return WriteFileAtomic(o.junit_report, xml);
 }
 

@@ -25,6 +25,7 @@ faultline_test(td_unit_test
 
 
 faultline_pg_test(td_pg_test src/td/td_pg_test.cc src/td/td_cli_test.cc src/td/td_pg_env.cc)
+target_link_libraries(td_pg_test PRIVATE LibXml2::LibXml2)  # the JUnit report, read back
 # The tests build RunConfigs with designated initializers and leave the other fields defaulted.
 set_source_files_properties(src/td/td_pg_test.cc src/td/td_cli_test.cc
   PROPERTIES COMPILE_OPTIONS "$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>;-Wno-missing-field-initializers")

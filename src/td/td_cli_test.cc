@@ -1,5 +1,7 @@
 // `faultline td` as users run it: the built binary, its flags, exit codes and reports.
 #include <gtest/gtest.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -151,6 +153,23 @@ TEST_F(TdCli, JunitReportAndMaxErrors) {
   EXPECT_TRUE(Has(*xml, "tests=\"2\" failures=\"1\"")) << *xml;
   EXPECT_TRUE(Has(*xml, "<failure message=\"" + fail1 + ":1:1: error: rows did not match\""))
       << *xml;
+}
+
+// The report's names and messages come from outside (file names, query results): whatever bytes
+// they hold, the report is well-formed XML (libxml2 reads it back) and says what they were.
+TEST_F(TdCli, JunitReportIsWellFormedWhateverTheNamesAndMessagesHold) {
+  auto nasty = Write("bad\xff<&\"\x1b[2J.td", "> SELECT E'<script>\\x01</script>'\nother\n");
+  std::string junit = dir_ + "/junit.xml";
+  auto r = RunCli({"--url", Url(), "--default-max-tries", "1", "--junit-report", junit, nasty});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  auto xml = ReadFile(junit);
+  ASSERT_TRUE(xml.ok());
+  xmlDoc* doc = xmlReadMemory(xml->data(), static_cast<int>(xml->size()), "junit.xml", nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  ASSERT_NE(doc, nullptr) << *xml;
+  xmlFreeDoc(doc);
+  EXPECT_TRUE(Has(*xml, "bad\\xff&lt;&amp;&quot;\\x1b[2J.td")) << *xml;
+  EXPECT_TRUE(Has(*xml, "&lt;script&gt;\\x01&lt;/script&gt;")) << *xml;
 }
 
 TEST_F(TdCli, ShardsTakeEveryNthFile) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/files.h"
+#include "base/temp_dir.h"
 
 namespace faultline {
 namespace {
@@ -179,9 +180,8 @@ TEST(Event, AnAssertionIsTypedAndPrintsBackAsItsAssertField) {
 }
 
 TEST(Timeline, RoundTripsThroughItsFile) {
-  auto dir = MakeTempDir("timeline-test");
-  ASSERT_TRUE(dir.ok());
-  std::string path = *dir + "/timeline.jsonl";
+  TempDir dir("timeline-test");
+  std::string path = dir.path() + "/timeline.jsonl";
   std::vector<Event> seen;
   {
     Timeline t;
@@ -200,14 +200,12 @@ TEST(Timeline, RoundTripsThroughItsFile) {
   EXPECT_EQ(file->events[1].t_us, 2000001);
   EXPECT_EQ(file->events[0].fields["command"], "t/parallel_driver_a");
   EXPECT_FALSE(file->events[0].fields.contains("type"));
-  EXPECT_TRUE(RemoveTree(*dir).ok());
 }
 
 // A SIGKILL of faultline right after Record returns keeps every event, each a whole line.
 TEST(Timeline, EveryRecordedEventSurvivesSigkill) {
-  auto dir = MakeTempDir("timeline-kill");
-  ASSERT_TRUE(dir.ok());
-  std::string path = *dir + "/timeline.jsonl";
+  TempDir dir("timeline-kill");
+  std::string path = dir.path() + "/timeline.jsonl";
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -229,7 +227,6 @@ TEST(Timeline, EveryRecordedEventSurvivesSigkill) {
   ASSERT_EQ(file->events.size(), 101u);
   EXPECT_EQ(file->events[0].fields["seed"], 77);
   EXPECT_EQ(file->events[100].fields["id"], 99);
-  EXPECT_TRUE(RemoveTree(*dir).ok());
 }
 
 TEST(Timeline, SkipsLinesThatAreNotEvents) {

@@ -9,6 +9,7 @@
 
 #include "base/files.h"
 #include "base/strings.h"
+#include "base/temp_dir.h"
 #include "topology/ports.h"
 
 namespace faultline {
@@ -18,13 +19,7 @@ using ::testing::HasSubstr;
 
 class TopologyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = MakeTempDir("topology-test");
-    ASSERT_TRUE(dir.ok());
-    dir_ = *dir;
-    chmod(dir_.c_str(), 0755);
-  }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
+  void SetUp() override { chmod(dir_.c_str(), 0755); }
 
   // Loads a scenario from YAML; the test fails on any error.
   void Load(const std::string& yaml) {
@@ -66,7 +61,8 @@ class TopologyTest : public ::testing::Test {
     loop_.RunUntil([&] { return std::chrono::steady_clock::now() >= end; }, d);
   }
 
-  std::string dir_;
+  TempDir tmp_{"topology-test"};
+  const std::string dir_ = tmp_.path();
   EventLoop loop_;
   Supervisor supervisor_{loop_};
   Timeline timeline_;

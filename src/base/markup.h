@@ -1,11 +1,11 @@
-// Outside text made safe for HTML and XML 1.0 (report.html, junit.xml): one escaper for both, so
-// a fix to one is a fix to the other. Pure; any thread.
+// Outside text made safe for HTML and XML 1.0 (report.html, junit.xml, faultline td's JUnit
+// report): one escaper for all, so a fix to one is a fix to the others. Pure; any thread.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace faultline::report {
+namespace faultline {
 
 enum class Newlines {
   kKeep,      // text and HTML attributes
@@ -17,4 +17,4 @@ enum class Newlines {
 // and U+FFFF (which XML cannot hold, even escaped) \ufffe.
 std::string EscapeMarkup(std::string_view text, Newlines newlines = Newlines::kKeep);
 
-}  // namespace faultline::report
+}  // namespace faultline

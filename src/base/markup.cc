@@ -1,8 +1,8 @@
-#include "report/markup.h"
+#include "base/markup.h"
 
 #include "base/terminal.h"
 
-namespace faultline::report {
+namespace faultline {
 
 std::string EscapeMarkup(std::string_view text, Newlines newlines) {
   std::string safe = ForTerminal(text, /*keep_newlines=*/true);
@@ -42,4 +42,4 @@ std::string EscapeMarkup(std::string_view text, Newlines newlines) {
   return out;
 }
 
-}  // namespace faultline::report
+}  // namespace faultline
