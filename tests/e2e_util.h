@@ -190,7 +190,8 @@ class Harness {
       std::istringstream fields(line);
       std::string key, id, perms, size, creator;
       if (fields >> key >> id >> perms >> size >> creator && size == "1234567") {
-        found.push_back(fmt::format("System V segment {} of 1234567 bytes, made by {}", id, creator));
+        found.push_back(
+            fmt::format("System V segment {} of 1234567 bytes, made by {}", id, creator));
       }
     }
     return found;

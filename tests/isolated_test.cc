@@ -333,12 +333,12 @@ std::string Canonical(const YAML::Node& n) {
   std::vector<std::string> parts;
   if (n.IsSequence()) {
     for (const auto& item : n) parts.push_back(Canonical(item));
-    return "[" + Join(parts, ", ") + "]";
+    return fmt::format("[{}]", Join(parts, ", "));
   }
   if (n.IsMap()) {
     for (const auto& kv : n) parts.push_back(kv.first.Scalar() + ": " + Canonical(kv.second));
     std::sort(parts.begin(), parts.end());
-    return "{" + Join(parts, ", ") + "}";
+    return fmt::format("{{{}}}", Join(parts, ", "));
   }
   return "";
 }

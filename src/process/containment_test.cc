@@ -187,5 +187,41 @@ TEST_F(ContainmentTest, ChildProcessKillEndsItsDaemonsToo) {
   EXPECT_TRUE(AllGone(members));
 }
 
+// Shared memory is the namespace's own: a POSIX object and a System V segment made inside never
+// appear on the host, and are gone with the namespace.
+TEST_F(ContainmentTest, SharedMemoryMadeInsideStaysInside) {
+  Supervisor sup(loop_);
+  std::optional<ExitStatus> status;
+  std::string name = fmt::format("faultline-containment-{}", getpid());
+  // The path is put together inside: a command line naming the host's /dev/shm keeps it (below).
+  auto id =
+      sup.Spawn(Shell(fmt::format("d=/dev; echo x > $d/shm/{0} && ipcmk -M 7654321 >/dev/null "
+                                  "&& test -f $d/shm/{0} && grep -q ' 7654321 ' /proc/sysvipc/shm",
+                                  name)),
+                [&](ExitStatus s) { status = s; });
+  ASSERT_TRUE(id.ok()) << id.error();
+  ASSERT_TRUE(loop_.RunUntil([&] { return status.has_value(); }, Millis(10000)));
+  EXPECT_EQ(status->code, 0) << ReadFile(dir_ + "/out").value_or("");
+  EXPECT_FALSE(PathExists("/dev/shm/" + name));
+  EXPECT_EQ(ReadFile("/proc/sysvipc/shm").value_or("").find(" 7654321 "), std::string::npos);
+}
+
+// A program that names a path in the host's /dev/shm (a run folder there) keeps the host's
+// /dev/shm, so the path is there; its System V IPC is still its own.
+TEST_F(ContainmentTest, AProgramThatNamesAPathInTheHostsShmSeesIt) {
+  std::string host = fmt::format("/dev/shm/faultline-containment-host-{}", getpid());
+  ASSERT_TRUE(MakeDirs(host).ok());
+  Supervisor sup(loop_);
+  std::optional<ExitStatus> status;
+  auto spec = Shell("test -d \"$RUN_FOLDER\" && echo seen > \"$RUN_FOLDER/out\"");
+  spec.env.push_back("RUN_FOLDER=" + host);
+  auto id = sup.Spawn(spec, [&](ExitStatus s) { status = s; });
+  ASSERT_TRUE(id.ok()) << id.error();
+  ASSERT_TRUE(loop_.RunUntil([&] { return status.has_value(); }, Millis(10000)));
+  EXPECT_EQ(status->code, 0) << ReadFile(dir_ + "/out").value_or("");
+  EXPECT_EQ(ReadFile(host + "/out").value_or(""), "seen\n");
+  EXPECT_TRUE(RemoveTree(host).ok());
+}
+
 }  // namespace
 }  // namespace faultline

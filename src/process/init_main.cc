@@ -3,14 +3,15 @@
 // start-up beyond argv parsing), started by SpawnContained (process/spawn.h).
 //
 // As a PID namespace's init it joins the namespaces it is handed (a unit's network, UTS and mount
-// namespaces), mounts a /proc of its own namespace, gives it System V IPC and a /dev/shm of its own
-// (as a container has: shared memory that a killed program leaves, PostgreSQL's segments or
-// libfaketime's, ends with the namespace instead of staying on the host), starts the program,
-// reaps every process of the namespace, forwards every signal it receives to all of them (kill(-1, sig) reaches processes that
-// called setsid() too), and ends when the program ends, after writing the program's wait status to
-// the status descriptor; the kernel then kills whatever is left in the namespace. It dies with
-// faultline: PR_SET_PDEATHSIG sends it SIGKILL when faultline's spawning thread ends, and the
-// lifeline pipe (whose only writer is faultline) reaching end-of-file ends it too.
+// namespaces), mounts a /proc of its own namespace, gives it System V IPC and (with --private-shm)
+// a /dev/shm of its own, as a container has, so that shared memory a killed program leaves
+// (PostgreSQL's segments, libfaketime's) ends with the namespace instead of staying on the host;
+// starts the program, reaps every process of the namespace, forwards every signal it receives to
+// all of them (kill(-1, sig) reaches processes that called setsid() too), and ends when the
+// program ends, after writing the program's wait status to the status descriptor; the kernel then
+// kills whatever is left in the namespace. It dies with faultline: PR_SET_PDEATHSIG sends it
+// SIGKILL when faultline's spawning thread ends, and the lifeline pipe (whose only writer is
+// faultline) reaching end-of-file ends it too.
 //
 // As a holder (--hold) it makes new namespaces (network, UTS with a host name, mount with bind
 // mounts), configures an interface when asked on its control socket, and waits until that socket
@@ -62,7 +63,8 @@ struct Options {
   int lifeline_fd = -1;
   int control_fd = -1;
   std::vector<std::pair<int, int>> enter;  // (fd, CLONE_NEW*) to join, in order
-  bool proc = false;                       // a private /proc for this PID namespace
+  bool proc = false;                       // a private /proc and IPC for this PID namespace
+  bool private_shm = false;                // with proc: a /dev/shm of its own too
   bool userns = false;
   bool hold = false;
   bool new_net = false;
@@ -108,6 +110,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       o->enter.emplace_back(number(), CLONE_NEWNS);
     } else if (a == "--proc") {
       o->proc = true;
+    } else if (a == "--private-shm") {
+      o->private_shm = true;
     } else if (a == "--userns") {
       o->userns = true;
     } else if (a == "--hold") {
@@ -463,13 +467,15 @@ void ReportStatus(int fd, int status) {
         mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) == 0) {
       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
       // Shared memory of its own: System V segments and semaphores, POSIX message queues (the
-      // IPC namespace) and POSIX shared memory (a tmpfs on /dev/shm), all freed by the kernel
-      // when the namespace's last process ends, however it ends.
+      // IPC namespace) and POSIX shared memory (a tmpfs on /dev/shm, unless faultline says the
+      // program needs paths in the host's), all freed by the kernel when the namespace's last
+      // process ends, however it ends.
       if (unshare(CLONE_NEWIPC) != 0) {
         std::fprintf(stderr, "faultline-init: no IPC namespace of its own: %s\n",
                      std::strerror(errno));
       }
-      if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
+      if (o.private_shm &&
+          mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
         std::fprintf(stderr, "faultline-init: no /dev/shm of its own: %s\n", std::strerror(errno));
       }
     }
@@ -549,7 +555,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: faultline-init [--status-fd N] [--lifeline-fd N] [--enter-net|uts|mnt FD]"
-                 " [--proc] [--userns] -- PROGRAM [ARG...]\n"
+                 " [--proc [--private-shm]] [--userns] -- PROGRAM [ARG...]\n"
                  "       faultline-init --hold --control-fd N [--new-net] [--new-mnt] [--forward]"
                  " [--hostname NAME] [--stage DIR] [--mount 'SRC\\tDST\\tro|rw']...\n");
     return 2;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -182,6 +183,32 @@ void SetEnvVar(std::vector<std::string>& env, std::string_view name, std::string
   env.push_back(std::move(entry));
 }
 
+namespace {
+
+// Whether the program may need paths in the host's /dev/shm (a run folder there, its working
+// folder): a /dev/shm of its own would hide them, so it keeps the host's (and only its System V
+// IPC is its own).
+bool MayNeedHostShm(const SpawnRequest& r) {
+  auto names = [](std::string_view s) { return s.find("/dev/shm") != std::string_view::npos; };
+  char cwd[PATH_MAX];
+  if (names(r.cwd) || (r.cwd.empty() && getcwd(cwd, sizeof cwd) && names(cwd))) return true;
+  for (const auto& a : r.argv) {
+    if (names(a)) return true;
+  }
+  if (r.env) {
+    for (const auto& e : *r.env) {
+      if (names(e)) return true;
+    }
+  } else {
+    for (char** e = environ; *e; ++e) {
+      if (names(*e)) return true;
+    }
+  }
+  return names(r.stdout_path) || names(r.stderr_path);
+}
+
+}  // namespace
+
 Result<Spawned> SpawnContained(const SpawnRequest& r) {
   Containment mode = ChildContainment();
   bool init = mode != Containment::kProcessGroup;
@@ -233,7 +260,10 @@ Result<Spawned> SpawnContained(const SpawnRequest& r) {
       argv.insert(argv.end(), {flag, std::to_string(fd)});
       keep(fd);
     }
-    if (r.init_options.empty()) argv.push_back("--proc");
+    if (r.init_options.empty()) {
+      argv.push_back("--proc");
+      if (!MayNeedHostShm(r)) argv.push_back("--private-shm");
+    }
     argv.insert(argv.end(), r.init_options.begin(), r.init_options.end());
     if (!r.argv.empty()) argv.push_back("--");
   }

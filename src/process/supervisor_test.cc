@@ -21,7 +21,6 @@ using std::chrono::steady_clock;
 
 class SupervisorTest : public ::testing::Test {
  protected:
-
   SpawnSpec Shell(const std::string& script) {
     SpawnSpec spec;
     spec.argv = {"sh", "-c", script};

@@ -4,8 +4,8 @@
 // <error>. Outside text is made valid XML: control characters become visible escapes.
 #include <cstdio>
 
-#include "report/analysis.h"
 #include "base/markup.h"
+#include "report/analysis.h"
 #include "report/report.h"
 
 namespace faultline::report {

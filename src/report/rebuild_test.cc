@@ -127,9 +127,13 @@ TEST_F(RebuildTest, SkippingPayloadsBuildsTheSameBookAsEveryEventWhole) {
     HistoryScript h = History(static_cast<int>(i), seeds[i]);
     // A property whose first lines have no location, and passes with details that differ.
     for (int k = 0; k < 4; ++k) {
-      Json a = {{"id", "late location"}, {"message", "late location"}, {"hit", true},
-                {"condition", k != 2 || seeds[i] != 5}, {"must_hit", true},
-                {"assert_type", "always"}, {"display_type", "Always"},
+      Json a = {{"id", "late location"},
+                {"message", "late location"},
+                {"hit", true},
+                {"condition", k != 2 || seeds[i] != 5},
+                {"must_hit", true},
+                {"assert_type", "always"},
+                {"display_type", "Always"},
                 {"details", {{"k", k}, {"seed", seeds[i]}}}};
       if (i > 0 || k == 3) a["location"] = {{"file", "f"}, {"begin_line", 10 + k}};
       h.Add(80 + k, EventType::kAssert,
@@ -146,8 +150,9 @@ TEST_F(RebuildTest, SkippingPayloadsBuildsTheSameBookAsEveryEventWhole) {
     for (const Event& e : t->events) whole.Add({static_cast<int>(i), seeds[i]}, e);
   }
   auto example = [](const std::optional<properties::Example>& e) {
-    return e ? Json{{"history", e->history}, {"seed", e->seed}, {"source", e->source},
-                    {"t", e->t}, {"location", e->location}, {"details", e->details}}
+    return e ? Json{{"history", e->history},   {"seed", e->seed},
+                    {"source", e->source},     {"t", e->t},
+                    {"location", e->location}, {"details", e->details}}
              : Json();
   };
   ASSERT_EQ(rebuilt.Sorted().size(), whole.Sorted().size());

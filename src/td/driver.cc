@@ -150,7 +150,9 @@ Status WriteJunit(const TdOptions& o, const std::vector<FileOutcome>& outcomes) 
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"faultline "
       "td\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\"{}>\n{}  </testsuite>\n</testsuites>\n",
       outcomes.size(), failures, total,
-      o.source.empty() ? "" : fmt::format(" source=\"{}\"", EscapeMarkup(o.source, Newlines::kAsEntity)), cases);
+      o.source.empty() ? ""
+                       : fmt::format(" source=\"{}\"", EscapeMarkup(o.source, Newlines::kAsEntity)),
+      cases);
   return WriteFileAtomic(o.junit_report, xml);
 }
 

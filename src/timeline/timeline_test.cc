@@ -39,7 +39,8 @@ void ExpectBothParsersAgree(std::string_view line, const AssertPayloadFilter* fi
   EXPECT_EQ(fast->t_us, reference->t_us) << line;
   EXPECT_EQ(fast->type, reference->type) << line;
   EXPECT_TRUE(Same(fast->fields, reference->fields))
-      << line << "\n  fast: " << fast->fields.dump() << "\n  reference: " << reference->fields.dump();
+      << line << "\n  fast: " << fast->fields.dump()
+      << "\n  reference: " << reference->fields.dump();
   ASSERT_EQ(fast->assertion.has_value(), reference->assertion.has_value()) << line;
   if (fast->assertion) {
     EXPECT_TRUE(Same(fast->assertion->ToJson(), reference->assertion->ToJson()))
@@ -126,8 +127,8 @@ TEST(Event, AFilterDropsTheAssertionPayloadInBothParsers) {
   };
   for (std::string id : {"drop-both", "keep-location"}) {
     std::string line =
-        R"({"assert":{"assert_type":"always","must_hit":true,"condition":true,"details":{"big":[1,2,3]},"hit":true,"id":")" + id +
-        R"(","location":{"file":"f"}},"t":1,"type":"assert"})";
+        R"({"assert":{"assert_type":"always","must_hit":true,"condition":true,"details":{"big":[1,2,3]},"hit":true,"id":")" +
+        id + R"(","location":{"file":"f"}},"t":1,"type":"assert"})";
     ExpectBothParsersAgree(line, &filter);
     auto e = Event::FromJsonLine(line, &filter);
     ASSERT_TRUE(e);
