@@ -426,13 +426,8 @@ TEST_F(E2E, SecondInterruptWritesTheReportItNames) {
   usleep(300000);  // the service ignores SIGTERM: its stop now waits for the 60 s grace
   auto end = StopBackground(started, SIGINT);
   EXPECT_EQ(end.code, 130) << end.out << end.err;
-  size_t at = end.out.find("report: ");
-  ASSERT_NE(at, std::string::npos) << end.out;
-  std::string path = end.out.substr(at + 8, end.out.find('\n', at) - at - 8);
-  auto text = ReadFile(path);
-  ASSERT_TRUE(text.ok()) << "the summary names " << path << ", which was not written";
-  Json report = ParseJson(*text);
-  ASSERT_EQ(report["histories"].size(), 1u) << *text;
+  Json report = ReportNamedIn(end.out);
+  ASSERT_EQ(report["histories"].size(), 1u) << report.dump();
   EXPECT_EQ(report["histories"][0]["outcome"], "interrupted");
   EXPECT_EQ(report["histories"][0]["seed"], 3);
   EXPECT_THAT(end.out, HasSubstr("1 histor"));

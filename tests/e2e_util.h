@@ -104,6 +104,23 @@ class Harness {
     return StopBackground(StartBackground(args), 0);
   }
 
+  // The report.json a summary names ("report: PATH"), parsed; a test failure and null when it
+  // names none or the file it names was not written.
+  static Json ReportNamedIn(const std::string& summary) {
+    size_t at = summary.find("report: ");
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "the summary names no report:\n" << summary;
+      return Json();
+    }
+    std::string path = summary.substr(at + 8, summary.find('\n', at) - at - 8);
+    auto text = ReadFile(path);
+    if (!text) {
+      ADD_FAILURE() << "the summary names " << path << ", which was not written";
+      return Json();
+    }
+    return ParseJson(*text);
+  }
+
   // The report.json of the last run.
   Json Report() const {
     auto text = ReadFile(last_run_dir_ + "/report.json");

@@ -93,5 +93,79 @@ TEST_F(Hardening, InterruptDuringLoadingExits130) {
   EXPECT_THAT(ReadFile(err).value_or(""), HasSubstr("interrupted while loading the scenario"));
 }
 
+// SIGINT or SIGTERM in each phase of a history ends faultline with 130, and the report.json the
+// summary names exists and holds the history. The service marks the phase with a file: it runs
+// (setup: its health check never passes), its setup has failed and its stop has begun, or the
+// history has ended and its stop has begun (teardown); in the last two it ignores SIGTERM, and a
+// first interrupt lets a stop already under way have its grace (3 s) before SIGKILL, as the
+// message says ("again to kill at once": SecondInterruptWritesTheReportItNames). The driver
+// phase is the leak suite's (leak_test.cc), loading is above.
+struct Phase {
+  const char* name;
+  const char* scenario;  // {marker} is the file the service makes when the phase is reached
+  const char* marker;
+};
+
+class InterruptInPhase : public Hardening,
+                         public ::testing::WithParamInterface<std::tuple<Phase, int>> {};
+
+TEST_P(InterruptInPhase, Exits130WithTheReportItNames) {
+  auto [phase, signal] = GetParam();
+  std::string dir = out_dir_ + "/" + phase.name;
+  ASSERT_TRUE(MakeDirs(dir + "/test/v1/t").ok());
+  ASSERT_TRUE(WriteFile(dir + "/test/v1/t/parallel_driver_ok.sh", "#!/bin/sh\nsleep 0.1\n", 0755)
+                  .ok());
+  ASSERT_TRUE(WriteFile(dir + "/scenario.yaml", phase.scenario).ok());
+  auto b = StartBackground({"run", dir, "--seed", "5"});
+  ASSERT_TRUE(WaitForFile(phase.marker, Millis(30000))) << phase.name << " was never reached";
+  auto t0 = std::chrono::steady_clock::now();
+  auto end = StopBackground(b, signal);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(end.code, 130) << end.out << end.err;
+  EXPECT_LT(seconds, 10.0) << "more than the 3 s grace was waited for";
+  Json report = ReportNamedIn(end.out);
+  ASSERT_EQ(report["histories"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["histories"][0]["seed"], 5);
+  auto deadline = std::chrono::steady_clock::now() + Millis(2000);
+  while (!NothingLeft() && std::chrono::steady_clock::now() < deadline) usleep(20000);
+  EXPECT_TRUE(NothingLeft()) << LeftOver();
+}
+
+constexpr Phase kPhases[] = {
+    {"setup", R"(name: setup
+setup_timeout: 10m
+services:
+  s:
+    command: [sh, -c, "touch {dir}/phase-setup; exec sleep 600"]
+    healthcheck: {command: ["false"], interval: 50ms}
+)",
+     "phase-setup"},
+    {"failed_setup", R"(name: failed-setup
+setup_timeout: 500ms
+services:
+  s:
+    command: [sh, -c, "trap 'touch {dir}/phase-failed-setup' TERM; while :; do sleep 0.05; done"]
+    healthcheck: {command: ["false"], interval: 50ms}
+    stop_grace: 3s
+)",
+     "phase-failed-setup"},
+    {"teardown", R"(name: teardown
+duration: 1s
+services:
+  s:
+    command: [sh, -c, "trap 'touch {dir}/phase-teardown' TERM; while :; do sleep 0.05; done"]
+    stop_grace: 3s
+)",
+     "phase-teardown"},
+};
+
+INSTANTIATE_TEST_SUITE_P(
+    Phases, InterruptInPhase,
+    ::testing::Combine(::testing::ValuesIn(kPhases), ::testing::Values(SIGINT, SIGTERM)),
+    [](const auto& info) {
+      return std::string(std::get<0>(info.param).name) + "_" +
+             sigabbrev_np(std::get<1>(info.param));
+    });
+
 }  // namespace
 }  // namespace faultline
