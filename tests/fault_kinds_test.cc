@@ -479,6 +479,12 @@ faults:
   EXPECT_GT(ok_before, 0);
   EXPECT_GT(eio, 10) << "fsync never failed";
   EXPECT_GT(ok_after, 3) << "fsync did not recover after the heal";
+  // The heal event counts the calls the fault failed: every EIO the probe saw, and no more (the
+  // probe's other calls are writes and opens, which this fault does not touch).
+  auto heals = h_->Faults("heal");
+  ASSERT_EQ(heals.size(), 1u);
+  EXPECT_EQ(JsonInt(JsonMember(heals[0].fields, "effect"), "failed_calls", -1), eio)
+      << heals[0].fields.dump();
 }
 
 // A server that gives up when its disk fails: its exit during the disk fault is the fault's

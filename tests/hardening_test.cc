@@ -113,8 +113,8 @@ TEST_P(InterruptInPhase, Exits130WithTheReportItNames) {
   auto [phase, signal] = GetParam();
   std::string dir = out_dir_ + "/" + phase.name;
   ASSERT_TRUE(MakeDirs(dir + "/test/v1/t").ok());
-  ASSERT_TRUE(WriteFile(dir + "/test/v1/t/parallel_driver_ok.sh", "#!/bin/sh\nsleep 0.1\n", 0755)
-                  .ok());
+  ASSERT_TRUE(
+      WriteFile(dir + "/test/v1/t/parallel_driver_ok.sh", "#!/bin/sh\nsleep 0.1\n", 0755).ok());
   ASSERT_TRUE(WriteFile(dir + "/scenario.yaml", phase.scenario).ok());
   auto b = StartBackground({"run", dir, "--seed", "5"});
   ASSERT_TRUE(WaitForFile(phase.marker, Millis(30000))) << phase.name << " was never reached";
@@ -159,13 +159,13 @@ services:
      "phase-teardown"},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Phases, InterruptInPhase,
-    ::testing::Combine(::testing::ValuesIn(kPhases), ::testing::Values(SIGINT, SIGTERM)),
-    [](const auto& info) {
-      return std::string(std::get<0>(info.param).name) + "_" +
-             sigabbrev_np(std::get<1>(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(Phases, InterruptInPhase,
+                         ::testing::Combine(::testing::ValuesIn(kPhases),
+                                            ::testing::Values(SIGINT, SIGTERM)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).name) + "_" +
+                                  sigabbrev_np(std::get<1>(info.param));
+                         });
 
 }  // namespace
 }  // namespace faultline

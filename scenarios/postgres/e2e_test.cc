@@ -86,16 +86,24 @@ TEST_F(PostgresScenario, OneHistoryWithFaultsHoldsEveryPropertyWithData) {
   }
   std::string dir = h["dir"];
   int kills = 0, resets = 0, disks = 0;
+  int64_t failed_fsyncs = 0;
   for (const Event& e : Timeline(dir)) {
-    if (e.type != EventType::kFault || JsonString(e.fields, "action") != "begin") continue;
-    kills += JsonString(e.fields, "kind") == "kill";
-    disks += JsonString(e.fields, "kind") == "disk";
+    if (e.type != EventType::kFault) continue;
+    std::string action = JsonString(e.fields, "action"), kind = JsonString(e.fields, "kind");
+    if (action == "heal" && kind == "disk") {
+      failed_fsyncs += JsonInt(JsonMember(e.fields, "effect"), "failed_calls", 0);
+    }
+    if (action != "begin") continue;
+    kills += kind == "kill";
+    disks += kind == "disk";
     resets += JsonMember(e.fields, "params").dump().find("reset") != std::string::npos;
   }
   EXPECT_GT(kills, 0);
   EXPECT_GT(resets, 0);
   EXPECT_GT(disks, 0);
-  // The primary's failed fsyncs were PANICs, and it came back from each.
+  // The disk faults bit (their heal events count the fsyncs they failed), the primary's failed
+  // fsyncs were PANICs, and it came back from each.
+  ASSERT_GT(failed_fsyncs, 0) << disks << " disk faults met no fsync of the primary";
   EXPECT_THAT(ReadFile(dir + "/logs/primary.log").value_or(""), HasSubstr("Input/output error"));
   // Faults broke connections after COMMIT was sent: the model knows those writes may or may not
   // have happened, and the checks above allowed for both.

@@ -2,7 +2,9 @@
 // fdatasync with EIO, writes with ENOSPC or EIO, reads with EIO, opens with EIO (faultline's
 // disk preload, loaded when the service starts; InProcessControl switches it through the
 // service's control file).
+#include <algorithm>
 #include <array>
+#include <optional>
 
 #include "faults/catalog.h"
 
@@ -66,25 +68,38 @@ std::optional<FaultPlan> Plan(const KindConfig& kind, const PlannerView& view, P
 
 // While it is in force, an exit of the service is the fault's doing (a server that gives up
 // when its disk fails), not an unexpected one.
+// Its heal event says how many calls it failed, so that a fault that met no call of its kinds
+// (a quiet server) is told apart from one that bit.
 class DiskFault : public ActiveFault {
  public:
-  DiskFault(InProcessControl& control, ServiceControl* services, std::string service)
-      : control_(control), services_(services), service_(std::move(service)) {}
+  DiskFault(InProcessControl& control, ServiceControl* services, std::string service,
+            std::optional<uint64_t> failed_before)
+      : control_(control),
+        services_(services),
+        service_(std::move(service)),
+        failed_before_(failed_before) {}
   void Heal(std::function<void(Status)> healed) override {
     if (services_) services_->ExplainExits(service_, "");
     healed(control_.SetDiskFaults(service_, {}, 0));
+  }
+  Json effect() const override {
+    auto failed = control_.DiskFailedCalls(service_);
+    if (!failed || !failed_before_) return nullptr;
+    return {{"failed_calls", *failed - std::min(*failed, *failed_before_)}};
   }
 
  private:
   InProcessControl& control_;
   ServiceControl* services_;
   std::string service_;
+  std::optional<uint64_t> failed_before_;
 };
 
 Result<std::unique_ptr<ActiveFault>> Inject(const FaultPlan& plan, Injectors& in) {
   if (!in.in_process) return Unexpected("no in-process fault control");
   const auto& p = std::get<DiskParams>(plan.params);
   const std::string& target = plan.targets.at(0);
+  auto failed_before = in.in_process->DiskFailedCalls(target);
   // Before the write: the service's first failed call may end it at once.
   if (in.services) in.services->ExplainExits(target, "disk");
   if (Status s = in.in_process->SetDiskFaults(target, p.kinds, p.probability); !s.ok()) {
@@ -92,7 +107,7 @@ Result<std::unique_ptr<ActiveFault>> Inject(const FaultPlan& plan, Injectors& in
     return Unexpected(s);
   }
   return std::unique_ptr<ActiveFault>(
-      std::make_unique<DiskFault>(*in.in_process, in.services, plan.targets.at(0)));
+      std::make_unique<DiskFault>(*in.in_process, in.services, target, failed_before));
 }
 
 }  // namespace

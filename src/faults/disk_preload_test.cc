@@ -192,6 +192,8 @@ TEST_F(DiskPreload, AProbabilityFailsAboutThatShareOfCalls) {
   // 400 draws at 0.5: outside 140..260 is more than six standard deviations away.
   EXPECT_GT(failed, 140) << o.output;
   EXPECT_LT(failed, 260) << o.output;
+  // Every failed call was counted, across the shell and its children, and nothing else.
+  EXPECT_EQ(faults_->DiskFailedCalls("s"), static_cast<uint64_t>(failed));
 }
 
 TEST_F(DiskPreload, AServiceWithoutThePreloadIsAnError) {

@@ -12,8 +12,10 @@ Json FaultBegun::Fields() const {
 }
 
 Json FaultHealed::Fields() const {
-  return {{"action", "heal"},   {"id", id},         {"kind", kind},
-          {"targets", targets}, {"reason", reason}, {"ms", lasted.count()}};
+  Json j = {{"action", "heal"},   {"id", id},         {"kind", kind},
+            {"targets", targets}, {"reason", reason}, {"ms", lasted.count()}};
+  if (!effect.is_null()) j["effect"] = effect;
+  return j;
 }
 
 Json FaultFailed::Fields() const {

@@ -35,6 +35,7 @@ struct FaultHealed {
   std::vector<std::string> targets;
   std::string reason;  // "planned", "quiet", "terminal", "teardown"
   Millis lasted{0};
+  Json effect = nullptr;  // what it did while in force (ActiveFault::effect), when known
   Json Fields() const;
 };
 

@@ -115,9 +115,13 @@ void FaultSchedule::HealOne(int64_t id, const std::string& reason, std::function
     in_force_.erase(it);
     const std::string& kind = done.plan.kind->name;
     if (s.ok()) {
-      timeline_.Record(
-          EventType::kFault,
-          FaultHealed{id, kind, done.plan.targets, reason, clock_.Now() - done.began}.Fields());
+      timeline_.Record(EventType::kFault, FaultHealed{.id = id,
+                                                      .kind = kind,
+                                                      .targets = done.plan.targets,
+                                                      .reason = reason,
+                                                      .lasted = clock_.Now() - done.began,
+                                                      .effect = done.active->effect()}
+                                              .Fields());
     } else {
       timeline_.Record(EventType::kFault,
                        FaultFailed{id, kind, done.plan.targets, "heal: " + s.message()}.Fields());

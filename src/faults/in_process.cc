@@ -93,6 +93,10 @@ std::string InProcessFaults::DiskFile(const std::string& service) const {
   return dir_ + "/" + service + ".disk";
 }
 
+std::string InProcessFaults::DiskCounterFile(const std::string& service) const {
+  return dir_ + "/" + service + ".disk-failed";
+}
+
 Status InProcessFaults::Prepare() {
   if (clock_targets_.empty() && disk_targets_.empty()) return Status::Ok();
   FL_RETURN_IF_ERROR(MakeDirs(dir_));
@@ -109,6 +113,11 @@ Status InProcessFaults::Prepare() {
   for (const auto& s : disk_targets_) {
     FL_RETURN_IF_ERROR(WriteFile(
         DiskFile(s), std::string_view(reinterpret_cast<const char*>(&off), sizeof off), 0644));
+    // Each process of the service, whichever user it runs as, counts its failed calls here.
+    FL_RETURN_IF_ERROR(WriteFile(DiskCounterFile(s), std::string(sizeof(uint64_t), '\0'), 0666));
+    if (chmod(DiskCounterFile(s).c_str(), 0666) != 0) {
+      return Status::FromErrno("chmod " + DiskCounterFile(s));
+    }
   }
   return Status::Ok();
 }
@@ -133,11 +142,22 @@ void InProcessFaults::BeforeStart(const std::string& service, std::vector<std::s
   if (disk) {
     AddPreload(vars, dir_ + "/" + kDiskPreload);
     vars.push_back("FAULTLINE_DISK_CONTROL=" + DiskFile(service));
+    vars.push_back("FAULTLINE_DISK_COUNTER=" + DiskCounterFile(service));
   }
   std::vector<std::string> wrapped = {"/usr/bin/env"};
   wrapped.insert(wrapped.end(), vars.begin(), vars.end());
   wrapped.insert(wrapped.end(), argv.begin(), argv.end());
   argv = std::move(wrapped);
+}
+
+std::optional<uint64_t> InProcessFaults::DiskFailedCalls(const std::string& service) const {
+  if (!disk_targets_.count(service)) return std::nullopt;
+  UniqueFd fd(open(DiskCounterFile(service).c_str(), O_RDONLY | O_CLOEXEC));
+  uint64_t failed = 0;
+  if (!fd || pread(fd.get(), &failed, sizeof failed, 0) != static_cast<ssize_t>(sizeof failed)) {
+    return std::nullopt;
+  }
+  return failed;
 }
 
 Status InProcessFaults::SetClockOffset(const std::string& service, Millis offset) {

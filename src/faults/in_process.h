@@ -39,13 +39,16 @@ class InProcessFaults : public InProcessControl, public LaunchHooks {
   Status SetClockOffset(const std::string& service, Millis offset) override;
   Status SetDiskFaults(const std::string& service, const std::vector<DiskKind>& kinds,
                        double probability) override;
+  std::optional<uint64_t> DiskFailedCalls(const std::string& service) const override;
 
   std::string ClockFile(const std::string& service) const;
   // The disk preload's control file of a service (a DiskControlBlock).
   std::string DiskFile(const std::string& service) const;
+  // The count of calls the preload failed in the service's processes (a uint64_t that each
+  // process advances; writable by every service user).
+  std::string DiskCounterFile(const std::string& service) const;
 
  private:
-
   std::string dir_;
   std::set<std::string> clock_targets_;
   std::set<std::string> disk_targets_;

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ class ActiveFault {
   virtual void Abandon() {}
   // What the fault did, for its begin event (network changes), or null.
   virtual Json detail() const { return nullptr; }
+  // What the fault did while in force, for its heal event (the calls a disk fault failed), or
+  // null. Asked once the fault is healed.
+  virtual Json effect() const { return nullptr; }
 };
 
 // Faults that act from inside a service's processes: libfaketime's clock and the disk preload's
@@ -42,6 +46,11 @@ class InProcessControl {
   // empty `kinds` switches them back.
   virtual Status SetDiskFaults(const std::string& service, const std::vector<DiskKind>& kinds,
                                double probability) = 0;
+  // How many calls the disk preload has failed in the service's processes since it started;
+  // nullopt when that is not known.
+  virtual std::optional<uint64_t> DiskFailedCalls(const std::string& /*service*/) const {
+    return std::nullopt;
+  }
 };
 
 // Limits the CPU of a set of processes to a share of one CPU (cgroup v1 or v2).

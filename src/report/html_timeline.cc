@@ -213,6 +213,7 @@ void Drawing::Faults() {
       }
       if (!f->error.empty()) title += "\nfailed: " + f->error;
       if (!f->params.is_null()) title += "\nparams: " + JsonText(f->params, 600);
+      if (!f->effect.is_null()) title += "\neffect: " + JsonText(f->effect, 600);
       std::string cls = "m fb " + FaultClass(f->kind) + (f->error.empty() ? "" : " f-failed");
       Rect(X(begin), X(end), y, kBar, cls, title);
       double w = X(end) - X(begin);

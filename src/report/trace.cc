@@ -200,6 +200,7 @@ void TraceBuilder::State::Fault(const Event& e) {
   } else if (action == "heal") {
     span.end_us = e.t_us;
     span.heal_reason = JsonString(f, "reason");
+    span.effect = JsonMember(f, "effect");
   } else if (action == "failed") {
     span.error = JsonString(f, "error");
     if (span.begin_us >= 0 && span.end_us < 0) span.end_us = e.t_us;

@@ -50,6 +50,7 @@ struct FaultSpan {
   int64_t begin_us = -1;  // -1 when only a failure was recorded
   int64_t end_us = -1;    // -1 while in force at the end of the timeline
   std::string heal_reason{};
+  Json effect{};        // what it did while in force (a disk fault's failed calls), or null
   std::string error{};  // the injection or heal failed
 };
 

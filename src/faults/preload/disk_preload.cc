@@ -4,7 +4,8 @@
 // The control is one small file per service (FAULTLINE_DISK_CONTROL), mapped shared and read on
 // every call: faultline writes which kinds of call fail and at what probability, and every
 // process of the service, forked or exec'd at any time, sees it at once. No thread, no FIFO, no
-// answer to wait for.
+// answer to wait for. Each call it fails advances a counter shared by the service's processes
+// (FAULTLINE_DISK_COUNTER, one uint64_t), which the fault's heal event reports.
 //
 // It is built without sanitizers and without libstdc++ (it loads into any program: a database
 // server, a shell), and every symbol is hidden but the calls it wraps: a preload that exported
@@ -40,6 +41,37 @@ namespace bits = faultline::faults::disk_bits;
 DiskControlBlock g_off{};
 const DiskControlBlock* g_control = nullptr;
 uint64_t g_draws = 0;  // atomically advanced; each call's draw hashes its value
+
+uint64_t g_uncounted = 0;
+uint64_t* g_counter = nullptr;
+
+// The mapping of FAULTLINE_DISK_COUNTER, or a private counter when there is none.
+uint64_t* Counter() {
+  uint64_t* c = __atomic_load_n(&g_counter, __ATOMIC_ACQUIRE);
+  if (c) return c;
+  uint64_t* mapped = &g_uncounted;
+  if (const char* path = getenv("FAULTLINE_DISK_COUNTER")) {
+    int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC));
+    if (fd >= 0) {
+      void* p = mmap(nullptr, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      syscall(SYS_close, fd);
+      if (p != MAP_FAILED) mapped = static_cast<uint64_t*>(p);
+    }
+  }
+  uint64_t* expected = nullptr;
+  if (!__atomic_compare_exchange_n(&g_counter, &expected, mapped, false, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_ACQUIRE)) {
+    if (mapped != &g_uncounted) munmap(mapped, sizeof *mapped);
+    return expected;
+  }
+  return mapped;
+}
+
+// A call is failed: counted, then `error` for errno.
+int Failed(int error) {
+  __atomic_add_fetch(Counter(), 1, __ATOMIC_RELAXED);
+  return error;
+}
 
 const DiskControlBlock* Control() {
   const DiskControlBlock* c = __atomic_load_n(&g_control, __ATOMIC_ACQUIRE);
@@ -101,7 +133,7 @@ bool IsDiskPath(const char* path) {
 int FdError(int fd, uint32_t kinds) {
   uint32_t kind = Drawn(kinds);
   if (kind == 0 || !IsDisk(fd)) return 0;
-  return kind == bits::kWriteEnospc ? ENOSPC : EIO;
+  return Failed(kind == bits::kWriteEnospc ? ENOSPC : EIO);
 }
 
 template <typename F>
@@ -127,6 +159,7 @@ int OpenMode(int flags, va_list args) {
 // need dlsym.
 __attribute__((constructor)) void Start() {
   Control();
+  Counter();
   struct timespec now {};
   clock_gettime(CLOCK_MONOTONIC, &now);
   __atomic_store_n(&g_draws,
@@ -230,7 +263,7 @@ FL_EXPORT int open(const char* path, int flags, ...) {
   int mode = OpenMode(flags, args);
   va_end(args);
   FL_NEXT(open);
-  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = EIO, -1;
+  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = Failed(EIO), -1;
   return real(path, flags, mode);
 }
 
@@ -240,7 +273,7 @@ FL_EXPORT int open64(const char* path, int flags, ...) {
   int mode = OpenMode(flags, args);
   va_end(args);
   FL_NEXT(open64);
-  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = EIO, -1;
+  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = Failed(EIO), -1;
   return real(path, flags, mode);
 }
 
@@ -250,7 +283,7 @@ FL_EXPORT int openat(int dir, const char* path, int flags, ...) {
   int mode = OpenMode(flags, args);
   va_end(args);
   FL_NEXT(openat);
-  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = EIO, -1;
+  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = Failed(EIO), -1;
   return real(dir, path, flags, mode);
 }
 
@@ -260,7 +293,7 @@ FL_EXPORT int openat64(int dir, const char* path, int flags, ...) {
   int mode = OpenMode(flags, args);
   va_end(args);
   FL_NEXT(openat64);
-  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = EIO, -1;
+  if (IsDiskPath(path) && Drawn(bits::kOpenEio)) return errno = Failed(EIO), -1;
   return real(dir, path, flags, mode);
 }
 
