@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
-#include <memory>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>

@@ -104,6 +104,14 @@ std::map<std::string, int> FaultsInjected(const Report& r) {
   return out;
 }
 
+std::map<std::string, int64_t> FaultCallsFailed(const Report& r) {
+  std::map<std::string, int64_t> out;
+  for (const auto& t : r.traces) {
+    for (const auto& [kind, n] : t.calls_failed) out[kind] += n;
+  }
+  return out;
+}
+
 Json MetaJson(const RunMeta& m) {
   Json j = {{"scenario", m.scenario_name}, {"scenario_dir", m.scenario_dir},
             {"run_dir", m.run_dir},        {"seed", m.seed},

@@ -101,6 +101,9 @@ std::string DescribeSeeds(std::vector<uint64_t> seeds);
 Result<std::vector<uint64_t>> ParseSeeds(std::string_view text, size_t max = 1000000);
 // Fault kind -> faults injected (begun), over every history.
 std::map<std::string, int> FaultsInjected(const Report& r);
+// Fault kind -> the calls its faults failed, over every history, for kinds that count them
+// (disk: a fault that met no call of its kinds did nothing).
+std::map<std::string, int64_t> FaultCallsFailed(const Report& r);
 
 // report.json (json.cc).
 Json ReportJson(const Report& r);

@@ -124,12 +124,16 @@ void PrintFindings(FILE* out, const Report& r) {
 
 void PrintFaults(FILE* out, const Report& r) {
   auto injected = FaultsInjected(r);
+  auto calls_failed = FaultCallsFailed(r);
   bool configured = false;
   for (const auto& t : r.traces) configured |= t.has_swarm;
   if (injected.empty() && !configured) return;
   std::string text;
   for (const auto& [kind, n] : injected) {
     text += fmt::format("{}{} {}", text.empty() ? "" : ", ", Safe(kind), n);
+    if (auto it = calls_failed.find(kind); it != calls_failed.end()) {
+      text += fmt::format(" ({} call{} failed)", it->second, it->second == 1 ? "" : "s");
+    }
   }
   std::fprintf(out, "faults injected: %s\n", text.empty() ? "none" : text.c_str());
 }
