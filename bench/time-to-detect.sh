@@ -30,8 +30,6 @@ work=$(mktemp -d /tmp/faultline-ttd.XXXXXX)
 chmod 755 "$work"
 trap "[ -n \"${KEEP:-}\" ] || rm -rf \"$work\"" EXIT
 
-# The servers' script, which the variant finds at {scenario.dir}/../platform/server.sh.
-ln -s "$(realpath scenarios/postgres/platform)" "$work/platform"
 # A twin of the unsafe variant with `sed` applied to its scenario.yaml, in $work/<name>.
 twin() {
   local name=$1 expr=$2

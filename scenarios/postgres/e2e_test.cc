@@ -53,10 +53,8 @@ class PostgresScenario : public ::testing::Test, public e2e::Harness {
     }
     EXPECT_TRUE(WriteFile(dir + "/scenario.yaml", yaml + faults).ok());
     EXPECT_EQ(symlink(Scenario("/test/v1/upsert").c_str(), (dir + "/test/v1/upsert").c_str()), 0);
-    // The custom faults' scripts ({scenario.dir}/faults/) and the servers' (platform/server.sh).
-    for (const char* part : {"/faults", "/platform"}) {
-      EXPECT_EQ(symlink(Scenario(part).c_str(), (dir + part).c_str()), 0);
-    }
+    // The custom faults' scripts ({scenario.dir}/faults/).
+    EXPECT_EQ(symlink(Scenario("/faults").c_str(), (dir + "/faults").c_str()), 0);
     chmod(out_dir_.c_str(), 0755);
     return dir;
   }
