@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <set>
 
 #include "base/files.h"
 #include "base/strings.h"
@@ -13,7 +15,8 @@ namespace faultline::faults {
 namespace {
 
 constexpr int64_t kPeriodUs = 100000;
-constexpr int kReleaseRounds = 200;  // at most about 200 ms of moving and waiting
+// How long a release keeps moving processes back and waiting for exiting ones to leave.
+constexpr auto kReleaseTime = std::chrono::seconds(1);
 
 // The path of `pid`'s cgroup in the hierarchy that holds `controller` ("" for v2), relative to
 // the hierarchy's mount point; nullopt when the process is gone.
@@ -117,8 +120,12 @@ Status CgroupCpu::Release(uint64_t handle) {
   // Every process now in the cgroup, the ones forked under the limit included, goes back. A
   // process that forks while the others move leaves its child behind (a database forking a
   // backend), and a task that is exiting keeps the cgroup busy for a moment: this repeats until
-  // the cgroup can be removed, a bounded number of times.
+  // the cgroup can be removed, for at most kReleaseTime. A round that met only processes it had
+  // moved before (exiting tasks, still listed, which no move takes out) waits a millisecond for
+  // them to go; counting rounds instead ran out in microseconds on a loaded machine.
   std::string fallback = l.origin.empty() ? "/" : l.origin.begin()->second;
+  std::set<pid_t> moved_before;
+  auto deadline = std::chrono::steady_clock::now() + kReleaseTime;
   for (int round = 0;; ++round) {
     auto procs = ReadFile(l.dir + "/cgroup.procs");
     bool moved = false;
@@ -126,12 +133,13 @@ Status CgroupCpu::Release(uint64_t handle) {
       auto pid = ParseInt(line);
       if (!pid) continue;
       auto origin = l.origin.find(static_cast<pid_t>(*pid));
-      moved |= MoveTo(mount_ + (origin != l.origin.end() ? origin->second : fallback),
-                      static_cast<pid_t>(*pid))
-                   .ok();
+      bool ok = MoveTo(mount_ + (origin != l.origin.end() ? origin->second : fallback),
+                       static_cast<pid_t>(*pid))
+                    .ok();
+      moved |= ok && moved_before.insert(static_cast<pid_t>(*pid)).second;
     }
     if (rmdir(l.dir.c_str()) == 0) return Status::Ok();
-    if (errno != EBUSY || round >= kReleaseRounds) {
+    if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) {
       Status failed =
           Status::FromErrno(fmt::format("rmdir {} (after {} round(s) of moving its processes "
                                         "back)",
