@@ -67,9 +67,8 @@ std::optional<FaultPlan> Plan(const KindConfig& kind, const PlannerView& view, P
 }
 
 // While it is in force, an exit of the service is the fault's doing (a server that gives up
-// when its disk fails), not an unexpected one.
-// Its heal event says how many calls it failed, so that a fault that met no call of its kinds
-// (a quiet server) is told apart from one that bit.
+// when its disk fails), not an unexpected one. Its heal event says how many calls it failed, so
+// that a fault that met no call of its kinds (a quiet server) is told apart from one that bit.
 class DiskFault : public ActiveFault {
  public:
   DiskFault(InProcessControl& control, ServiceControl* services, std::string service,

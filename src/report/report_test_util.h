@@ -91,12 +91,14 @@ class HistoryScript {
                 {"params", std::move(params)},
                 {"planned_ms", 1000}});
   }
+  // `effect`: what the fault did while in force (a disk fault's {"failed_calls": N}), or null.
   HistoryScript& FaultHeal(double ms, int64_t id, const std::string& kind,
-                           std::vector<std::string> targets,
-                           const std::string& reason = "planned") {
-    return Add(
-        ms, EventType::kFault,
-        {{"action", "heal"}, {"id", id}, {"kind", kind}, {"targets", targets}, {"reason", reason}});
+                           std::vector<std::string> targets, const std::string& reason = "planned",
+                           Json effect = nullptr) {
+    Json fields = {
+        {"action", "heal"}, {"id", id}, {"kind", kind}, {"targets", targets}, {"reason", reason}};
+    if (!effect.is_null()) fields["effect"] = std::move(effect);
+    return Add(ms, EventType::kFault, std::move(fields));
   }
   HistoryScript& Terminal(double ms, const std::string& which) {
     Add(ms, EventType::kDecision, {{"what", "terminal"}, {"value", which}});

@@ -16,22 +16,10 @@ TEST(Summary, OutsideTextCannotDriveTheTerminalAndFaultsArePrintedPerKind) {
   h.FaultBegin(4, 2, "kill", {"kv"}).FaultHeal(5, 2, "kill", {"kv"});
   h.FaultBegin(6, 3, "pause", {"kv"}).FaultHeal(7, 3, "pause", {"kv"});
   // Disk faults count the calls they failed in their heal events.
-  h.FaultBegin(8, 4, "disk", {"kv"});
-  h.Add(9, EventType::kFault,
-        {{"action", "heal"},
-         {"id", 4},
-         {"kind", "disk"},
-         {"targets", {"kv"}},
-         {"reason", "planned"},
-         {"effect", {{"failed_calls", 12}}}});
-  h.FaultBegin(10, 5, "disk", {"kv"});
-  h.Add(11, EventType::kFault,
-        {{"action", "heal"},
-         {"id", 5},
-         {"kind", "disk"},
-         {"targets", {"kv"}},
-         {"reason", "planned"},
-         {"effect", {{"failed_calls", 0}}}});
+  h.FaultBegin(8, 4, "disk", {"kv"})
+      .FaultHeal(9, 4, "disk", {"kv"}, "planned", {{"failed_calls", 12}});
+  h.FaultBegin(10, 5, "disk", {"kv"})
+      .FaultHeal(11, 5, "disk", {"kv"}, "planned", {{"failed_calls", 0}});
   h.Command(10, 20, 1, "parallel_driver_x.sh");
   h.Assert(15, 1, "parallel_driver_x.sh", "evil \x1b]0;owned\x07\x1b[2J", false,
            {{"v", "\x1b[31mred"}});
