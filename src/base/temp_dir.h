@@ -29,8 +29,6 @@ class TempDir {
   TempDir& operator=(TempDir&&) = delete;
 
   const std::string& path() const { return path_; }
-  // A path inside the folder.
-  std::string operator/(std::string_view name) const { return path_ + "/" + std::string(name); }
 
  private:
   std::string path_;

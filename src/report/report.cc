@@ -107,7 +107,10 @@ std::map<std::string, int> FaultsInjected(const Report& r) {
 std::map<std::string, int64_t> FaultCallsFailed(const Report& r) {
   std::map<std::string, int64_t> out;
   for (const auto& t : r.traces) {
-    for (const auto& [kind, n] : t.calls_failed) out[kind] += n;
+    for (const auto& f : t.faults) {
+      const Json& failed = JsonMember(f.effect, "failed_calls");
+      if (failed.is_number_integer()) out[f.kind] += failed.get<int64_t>();
+    }
   }
   return out;
 }

@@ -201,8 +201,6 @@ void TraceBuilder::State::Fault(const Event& e) {
     span.end_us = e.t_us;
     span.heal_reason = JsonString(f, "reason");
     span.effect = JsonMember(f, "effect");
-    const Json& failed = JsonMember(span.effect, "failed_calls");
-    if (failed.is_number_integer()) trace.calls_failed[span.kind] += failed.get<int64_t>();
   } else if (action == "failed") {
     span.error = JsonString(f, "error");
     if (span.begin_us >= 0 && span.end_us < 0) span.end_us = e.t_us;

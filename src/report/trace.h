@@ -105,8 +105,6 @@ struct HistoryTrace {
   std::vector<std::string> swarm_configured{};
   std::vector<std::string> swarm_enabled{};
   std::map<std::string, int> injected{};  // fault kind -> faults that began
-  // Fault kind -> the calls its faults failed, for kinds whose heal events count them (disk).
-  std::map<std::string, int64_t> calls_failed{};
   std::map<std::string, PropertyCounts> properties{};
   size_t events = 0;
 

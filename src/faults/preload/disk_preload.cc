@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <type_traits>
 
 #include "faults/preload/disk_control.h"
 
@@ -45,54 +46,46 @@ uint64_t g_draws = 0;  // atomically advanced; each call's draw hashes its value
 uint64_t g_uncounted = 0;
 uint64_t* g_counter = nullptr;
 
-// The mapping of FAULTLINE_DISK_COUNTER, or a private counter when there is none.
-uint64_t* Counter() {
-  uint64_t* c = __atomic_load_n(&g_counter, __ATOMIC_ACQUIRE);
+// The file that the environment variable `env` names, mapped shared (`writable` or read-only),
+// once per process: the first call maps it and publishes the mapping in `slot`, a racing call
+// drops its own. `fallback` when there is no such file.
+template <typename T>
+T* MapOnce(T*& slot, T* fallback, const char* env, bool writable) {
+  T* c = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
   if (c) return c;
-  uint64_t* mapped = &g_uncounted;
-  if (const char* path = getenv("FAULTLINE_DISK_COUNTER")) {
-    int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC));
+  T* mapped = fallback;
+  if (const char* path = getenv(env)) {
+    // The raw system call: open() is one of the wrapped calls.
+    int fd = static_cast<int>(
+        syscall(SYS_openat, AT_FDCWD, path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC));
     if (fd >= 0) {
-      void* p = mmap(nullptr, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      void* p = mmap(nullptr, sizeof(T), writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+                     fd, 0);
       syscall(SYS_close, fd);
-      if (p != MAP_FAILED) mapped = static_cast<uint64_t*>(p);
+      if (p != MAP_FAILED) mapped = static_cast<T*>(p);
     }
   }
-  uint64_t* expected = nullptr;
-  if (!__atomic_compare_exchange_n(&g_counter, &expected, mapped, false, __ATOMIC_ACQ_REL,
+  T* expected = nullptr;
+  if (!__atomic_compare_exchange_n(&slot, &expected, mapped, false, __ATOMIC_ACQ_REL,
                                    __ATOMIC_ACQUIRE)) {
-    if (mapped != &g_uncounted) munmap(mapped, sizeof *mapped);
+    if (mapped != fallback) munmap(const_cast<std::remove_const_t<T>*>(mapped), sizeof(T));
     return expected;
   }
   return mapped;
 }
+
+const DiskControlBlock* Control() {
+  return MapOnce(g_control, static_cast<const DiskControlBlock*>(&g_off), "FAULTLINE_DISK_CONTROL",
+                 false);
+}
+
+// The counter of failed calls, or a private one when there is no file.
+uint64_t* Counter() { return MapOnce(g_counter, &g_uncounted, "FAULTLINE_DISK_COUNTER", true); }
 
 // A call is failed: counted, then `error` for errno.
 int Failed(int error) {
   __atomic_add_fetch(Counter(), 1, __ATOMIC_RELAXED);
   return error;
-}
-
-const DiskControlBlock* Control() {
-  const DiskControlBlock* c = __atomic_load_n(&g_control, __ATOMIC_ACQUIRE);
-  if (c) return c;
-  const DiskControlBlock* mapped = &g_off;
-  if (const char* path = getenv("FAULTLINE_DISK_CONTROL")) {
-    // The raw system call: open() is one of the wrapped calls.
-    int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
-    if (fd >= 0) {
-      void* p = mmap(nullptr, sizeof(DiskControlBlock), PROT_READ, MAP_SHARED, fd, 0);
-      syscall(SYS_close, fd);
-      if (p != MAP_FAILED) mapped = static_cast<const DiskControlBlock*>(p);
-    }
-  }
-  const DiskControlBlock* expected = nullptr;
-  if (!__atomic_compare_exchange_n(&g_control, &expected, mapped, false, __ATOMIC_ACQ_REL,
-                                   __ATOMIC_ACQUIRE)) {
-    if (mapped != &g_off) munmap(const_cast<DiskControlBlock*>(mapped), sizeof *mapped);
-    return expected;
-  }
-  return mapped;
 }
 
 // Which of `kinds` is on for this call, or 0: the call fails with that kind's error.
